@@ -1,0 +1,185 @@
+// How an operator plugs into the engine.
+//
+// One op, one file: `src/ops/<op>.cpp` defines a class derived from OpKernel and registers it
+// with INFERA_REGISTER_OP. The kernel's lifecycle follows the session's:
+//
+//   load     the constructor reads and validates attributes (KernelInit); throw on bad ones.
+//   prepare  infer() gets input dtypes and shapes (and data, where known before running) and
+//            declares each output's dtype and shape. It is called once per input-shape
+//            signature, and again at run time only for nodes whose shapes depend on data.
+//   run      run() reads inputs and writes outputs whose memory the planner already placed.
+//            It must not allocate, except through allocate_output() for outputs declared
+//            dynamic.
+//
+// Example, the whole of an element-wise op:
+//
+//   class NegKernel final : public OpKernel {
+//    public:
+//     explicit NegKernel(const KernelInit&) {}
+//     void infer(InferContext& ctx) const override {
+//       ctx.set_output(0, ctx.input(0).dtype(), ctx.input(0).shape());
+//     }
+//     void run(RunContext& ctx) const override {
+//       dispatch_signed(ctx.input(0).dtype(), [&]<typename T>() {
+//         const T* x = ctx.input(0).data<T>();
+//         T* y = ctx.output(0).data<T>();
+//         for (int64_t i = 0, n = ctx.input(0).numel(); i < n; ++i) y[i] = T(-x[i]);
+//       });
+//     }
+//   };
+//   INFERA_REGISTER_OP("Neg", NegKernel);
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "infera/error.h"
+#include "infera/value.h"
+#include "ir/graph.h"
+
+namespace infera {
+
+class Subgraph;        // a compiled graph attribute (If/Loop/Scan bodies)
+class SubgraphRunner;  // executes subgraphs; supplied by the runtime
+
+// What a kernel sees when it is created: the node, its opset and typed attribute access.
+class KernelInit {
+ public:
+  KernelInit(const Node& node, int64_t opset, const Model* model,
+             std::shared_ptr<const Subgraph> (*compile)(const Graph&, const KernelInit&))
+      : node_(node), opset_(opset), model_(model), compile_(compile) {}
+
+  const Node& node() const { return node_; }
+  int64_t opset() const { return opset_; }
+  const Model* model() const { return model_; }
+  int num_inputs() const { return static_cast<int>(node_.inputs.size()); }
+  int num_outputs() const { return static_cast<int>(node_.outputs.size()); }
+  bool has_input(int i) const { return i < num_inputs() && !node_.inputs[i].empty(); }
+
+  bool has_attr(const std::string& name) const { return node_.find_attribute(name) != nullptr; }
+  int64_t attr_int(const std::string& name, int64_t fallback) const;
+  int64_t attr_int(const std::string& name) const;  // required
+  float attr_float(const std::string& name, float fallback) const;
+  std::string attr_string(const std::string& name, const std::string& fallback) const;
+  std::vector<int64_t> attr_ints(const std::string& name,
+                                 std::vector<int64_t> fallback = {}) const;
+  std::vector<float> attr_floats(const std::string& name, std::vector<float> fallback = {}) const;
+  std::vector<std::string> attr_strings(const std::string& name) const;
+  const Tensor* attr_tensor(const std::string& name) const;  // null when absent
+  const Attribute* attr(const std::string& name) const { return node_.find_attribute(name); }
+  // Compiles a graph attribute (If/Loop/Scan bodies) so run() can execute it.
+  std::shared_ptr<const Subgraph> subgraph(const std::string& name) const;
+
+  // Throws kInvalidModel naming this node.
+  [[noreturn]] void fail(const std::string& message) const;
+  // Throws kUnsupported naming this node.
+  [[noreturn]] void unsupported(const std::string& message) const;
+
+ private:
+  const Attribute& require(const std::string& name, Attribute::Type type) const;
+  const Node& node_;
+  int64_t opset_;
+  const Model* model_;
+  std::shared_ptr<const Subgraph> (*compile_)(const Graph&, const KernelInit&);
+};
+
+// Shape inference: inputs are known by dtype and shape; their data is there when it is known
+// before running (initializers, constants, folded shape computations) and always at run time.
+class InferContext {
+ public:
+  InferContext(const Node& node, const Value* const* inputs, int num_inputs, int num_outputs)
+      : node_(node), inputs_(inputs), num_inputs_(num_inputs), num_outputs_(num_outputs) {}
+  virtual ~InferContext() = default;
+
+  int num_inputs() const { return num_inputs_; }
+  bool has_input(int i) const { return i < num_inputs_ && inputs_[i] != nullptr; }
+  const Value& input_value(int i) const;
+  const Tensor& input(int i) const;  // throws unless input i is a present tensor
+  int num_outputs() const { return num_outputs_; }
+  virtual bool has_output(int i) const = 0;
+
+  // The output will have this dtype and shape.
+  virtual void set_output(int i, DType dtype, Shape shape) = 0;
+  // The output is this known tensor (shape ops, constants): no run needed for it.
+  virtual void set_output_constant(int i, Tensor value) = 0;
+  // The output's shape depends on input data not known yet; run() allocates it.
+  virtual void set_output_dynamic(int i) = 0;
+  // The output is a sequence or optional; run() sets it with set_output_value().
+  virtual void set_output_non_tensor(int i) = 0;
+
+  const Node& node() const { return node_; }
+  // Throws kInvalidArgument naming this node: inputs that do not fit the op.
+  [[noreturn]] void fail(const std::string& message) const;
+
+ private:
+  const Node& node_;
+  const Value* const* inputs_;
+  int num_inputs_;
+  int num_outputs_;
+};
+
+class RunContext {
+ public:
+  virtual ~RunContext() = default;
+  virtual int num_inputs() const = 0;
+  virtual bool has_input(int i) const = 0;
+  virtual const Value& input_value(int i) const = 0;
+  const Tensor& input(int i) const;
+  virtual int num_outputs() const = 0;
+  virtual bool has_output(int i) const = 0;
+  // The output as planned by infer().
+  virtual Tensor& output(int i) = 0;
+  // For outputs infer() declared dynamic: memory of this shape, valid until the run ends.
+  virtual Tensor& allocate_output(int i, DType dtype, const Shape& shape) = 0;
+  // For sequence / optional outputs.
+  virtual void set_output_value(int i, Value value) = 0;
+  // Runs a compiled graph attribute with these inputs (outer-scope values are bound
+  // automatically) and returns its outputs.
+  virtual std::vector<Value> run_subgraph(const Subgraph& graph,
+                                          const std::vector<Value>& inputs) = 0;
+  virtual const Node& node() const = 0;
+  [[noreturn]] void fail(const std::string& message) const;
+};
+
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  virtual void infer(InferContext& ctx) const = 0;
+  virtual void run(RunContext& ctx) const = 0;
+  // False for ops whose output must not be computed ahead of time (random generators).
+  virtual bool foldable() const { return true; }
+};
+
+using KernelFactory = std::unique_ptr<OpKernel> (*)(const KernelInit&);
+
+struct OpRegistration {
+  std::string domain;   // "" for ai.onnx
+  std::string op_type;
+  int since_version;    // first opset this kernel serves
+  int until_version;    // last opset it serves
+  KernelFactory factory;
+};
+
+bool register_op(OpRegistration registration);
+// The registration serving (domain, op_type) at `opset`, or null.
+const OpRegistration* find_op(const std::string& domain, const std::string& op_type,
+                              int64_t opset);
+std::vector<OpRegistration> registered_ops();
+
+template <typename K>
+std::unique_ptr<OpKernel> make_kernel(const KernelInit& init) {
+  return std::make_unique<K>(init);
+}
+
+#define INFERA_CONCAT_INNER(a, b) a##b
+#define INFERA_CONCAT(a, b) INFERA_CONCAT_INNER(a, b)
+// Registers CLASS for OP in the default domain, every opset.
+#define INFERA_REGISTER_OP(OP, CLASS) INFERA_REGISTER_OP_RANGE("", OP, 1, 1000, CLASS)
+// Registers CLASS for OP in DOMAIN for opsets SINCE..UNTIL inclusive.
+#define INFERA_REGISTER_OP_RANGE(DOMAIN, OP, SINCE, UNTIL, CLASS)                \
+  static const bool INFERA_CONCAT(infera_registered_, __COUNTER__) =            \
+      ::infera::register_op({DOMAIN, OP, SINCE, UNTIL, &::infera::make_kernel<CLASS>})
+
+}  // namespace infera
