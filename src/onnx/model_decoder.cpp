@@ -68,6 +68,8 @@ std::shared_ptr<Model> decode_model(DecodeContext& ctx) {
   wire::WireReader r = ctx.whole_reader();
   while (!r.at_end()) read_model_field(ctx, r, r.read_tag(), *model);
   if (!model->graph) ctx.fail("not an ONNX model: no graph");
+  // IR version 3 made opset_import mandatory; without it no op can be resolved.
+  if (model->ir_version >= 3 && model->opsets.empty()) ctx.fail("model has no opset_import");
   model->backing = ctx.keep_alive();
   return model;
 }
