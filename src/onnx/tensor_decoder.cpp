@@ -1,6 +1,8 @@
 // TensorProto → Tensor. The element count declared by dims is checked against the bytes or
 // values actually present before anything is allocated, so a hostile dims field cannot make
 // us reserve memory the file does not back.
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -106,11 +108,14 @@ Tensor tensor_from_bytes(const DecodeContext& ctx, DType dtype, Shape shape, int
 
 // Strict decimal, as external_data offset/length are written.
 uint64_t parse_decimal(const DecodeContext& ctx, const std::string& key, const std::string& text) {
-  if (text.empty() || text.size() > 19) ctx.fail("external_data " + key + " '" + text + "' is invalid");
+  const std::string quoted = "external_data " + key + " '" + text + "'";
+  if (text.empty()) ctx.fail(quoted + " is empty");
   uint64_t v = 0;
   for (char c : text) {
-    if (c < '0' || c > '9') ctx.fail("external_data " + key + " '" + text + "' is not a number");
-    v = v * 10 + static_cast<uint64_t>(c - '0');
+    if (c < '0' || c > '9') ctx.fail(quoted + " is not a number");
+    const auto digit = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) ctx.fail(quoted + " is out of range");
+    v = v * 10 + digit;
   }
   return v;
 }
