@@ -10,6 +10,13 @@ void check_move_rank(const RunContext& ctx, int64_t rank) {
              std::to_string(kMaxMoveRank));
 }
 
+void check_index_dtype(const InferContext& ctx, int i) {
+  const DType dt = ctx.input(i).dtype();
+  if (dt != DType::kInt32 && dt != DType::kInt64)
+    ctx.fail("input " + std::to_string(i) + " holds indices and must be int32 or int64, got " +
+             dtype_name(dt));
+}
+
 void row_major_strides(const Shape& shape, int64_t* strides) {
   int64_t s = 1;
   for (size_t d = shape.size(); d-- > 0;) {

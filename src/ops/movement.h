@@ -23,6 +23,13 @@ decltype(auto) dispatch_movable(DType dt, F&& f) {
   return dispatch_by_size(dt, std::forward<F>(f));
 }
 
+// Element i of an int32 or int64 index tensor (the caller checked the dtype).
+inline int64_t index_at(const Tensor& t, int64_t i) {
+  return t.dtype() == DType::kInt32 ? t.data<int32_t>()[i] : t.data<int64_t>()[i];
+}
+// Fails naming the input unless it is int32 or int64.
+void check_index_dtype(const InferContext& ctx, int i);
+
 // Fails naming the op when a tensor's rank exceeds what the stack-based kernels handle.
 void check_move_rank(const RunContext& ctx, int64_t rank);
 
