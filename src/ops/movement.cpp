@@ -26,8 +26,11 @@ void row_major_strides(const Shape& shape, int64_t* strides) {
 }
 
 void copy_strided(const Tensor& src, Tensor& dst, const int64_t* src_strides, int64_t src_base) {
-  const Shape& shape = dst.shape();
-  const int rank = static_cast<int>(shape.size());
+  copy_strided(src, dst, dst.shape().data(), dst.rank(), src_strides, src_base);
+}
+
+void copy_strided(const Tensor& src, Tensor& dst, const int64_t* shape, int rank,
+                  const int64_t* src_strides, int64_t src_base) {
   const int64_t total = dst.numel();
   if (total == 0) return;
   dispatch_movable(src.dtype(), [&]<typename T>() {

@@ -40,6 +40,9 @@ void row_major_strides(const Shape& shape, int64_t* strides);
 // dst's shape in row-major order. Transpose, Slice, Expand and the depth/space shuffles are all
 // this copy with different strides.
 void copy_strided(const Tensor& src, Tensor& dst, const int64_t* src_strides, int64_t src_base);
+// The same, walking dst as if it had shape `dst_dims` (rank entries, same element count).
+void copy_strided(const Tensor& src, Tensor& dst, const int64_t* dst_dims, int rank,
+                  const int64_t* src_strides, int64_t src_base);
 
 // Whole-tensor copy that is a no-op when the runtime let the output alias the input.
 void copy_unless_aliased(const Tensor& src, Tensor& dst);
