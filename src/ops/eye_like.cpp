@@ -29,7 +29,9 @@ class EyeLikeKernel final : public OpKernel {
   }
 
  private:
-  DType out_dtype(const Tensor& x) const { return dtype_ == DType::kUndefined ? x.dtype() : dtype_; }
+  DType out_dtype(const Tensor& x) const {
+    return dtype_ == DType::kUndefined ? x.dtype() : dtype_;
+  }
 
   DType dtype_;
   int64_t k_;

@@ -28,9 +28,12 @@ int64_t source_coord(PadMode mode, int64_t o, int64_t begin, int64_t n) {
   int64_t c = o - begin;
   if (c >= 0 && c < n) return c;
   switch (mode) {
-    case PadMode::kConstant: return -1;
-    case PadMode::kEdge: return c < 0 ? 0 : n - 1;
-    case PadMode::kWrap: return ((c % n) + n) % n;
+    case PadMode::kConstant:
+      return -1;
+    case PadMode::kEdge:
+      return c < 0 ? 0 : n - 1;
+    case PadMode::kWrap:
+      return ((c % n) + n) % n;
     case PadMode::kReflect: {
       if (n == 1) return 0;
       const int64_t period = 2 * (n - 1);

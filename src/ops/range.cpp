@@ -10,12 +10,18 @@ namespace {
 template <typename F>
 decltype(auto) dispatch_range_type(DType dt, F&& f) {
   switch (dt) {
-    case DType::kFloat32: return f.template operator()<float>();
-    case DType::kFloat64: return f.template operator()<double>();
-    case DType::kInt16: return f.template operator()<int16_t>();
-    case DType::kInt32: return f.template operator()<int32_t>();
-    case DType::kInt64: return f.template operator()<int64_t>();
-    default: throw_unsupported_dtype(dt, "float, double, int16, int32 or int64");
+    case DType::kFloat32:
+      return f.template operator()<float>();
+    case DType::kFloat64:
+      return f.template operator()<double>();
+    case DType::kInt16:
+      return f.template operator()<int16_t>();
+    case DType::kInt32:
+      return f.template operator()<int32_t>();
+    case DType::kInt64:
+      return f.template operator()<int64_t>();
+    default:
+      throw_unsupported_dtype(dt, "float, double, int16, int32 or int64");
   }
 }
 

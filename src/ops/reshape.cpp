@@ -39,8 +39,9 @@ class ReshapeKernel final : public OpKernel {
     int infer_at = -1;
     for (size_t d = 0; d < out.size(); ++d) {
       if (out[d] == 0 && !allowzero_) {
-        if (d >= in.size()) ctx.fail("shape entry 0 at index " + std::to_string(d) +
-                                     " has no input dim to copy from " + shape_to_string(in));
+        if (d >= in.size())
+          ctx.fail("shape entry 0 at index " + std::to_string(d) +
+                   " has no input dim to copy from " + shape_to_string(in));
         out[d] = in[d];
       }
       if (out[d] == -1) {

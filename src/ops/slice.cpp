@@ -17,10 +17,14 @@ struct SlicePlan {
 
 // The per-axis lists, wherever they came from; axes/steps may be absent (n_axes/n_steps 0).
 struct SliceArgs {
-  const int64_t* starts; int n_starts;
-  const int64_t* ends; int n_ends;
-  const int64_t* axes; int n_axes;
-  const int64_t* steps; int n_steps;
+  const int64_t* starts;
+  int n_starts;
+  const int64_t* ends;
+  int n_ends;
+  const int64_t* axes;
+  int n_axes;
+  const int64_t* steps;
+  int n_steps;
 };
 
 // Returns an error message, or empty on success.
@@ -96,9 +100,9 @@ class SliceKernel final : public OpKernel {
     int sizes[4] = {0, 0, 0, 0};
     if (!from_attrs_)
       for (int i = 0; i < 4; ++i) sizes[i] = read_small_int_list(ctx, i + 1, lists[i]);
-    const SliceArgs args = from_attrs_ ? attr_args()
-                                       : SliceArgs{lists[0], sizes[0], lists[1], sizes[1],
-                                                   lists[2], sizes[2], lists[3], sizes[3]};
+    const SliceArgs args =
+        from_attrs_ ? attr_args() : SliceArgs{lists[0], sizes[0], lists[1], sizes[1],
+                                              lists[2], sizes[2], lists[3], sizes[3]};
     SlicePlan plan;
     const std::string error = plan_slice(x.shape(), args, plan);
     if (!error.empty()) ctx.fail(error);
@@ -116,14 +120,14 @@ class SliceKernel final : public OpKernel {
 
  private:
   SliceArgs attr_args() const {
-    return {starts_.data(), static_cast<int>(starts_.size()), ends_.data(),
-            static_cast<int>(ends_.size()), axes_.data(), static_cast<int>(axes_.size()),
-            nullptr, 0};
+    return {starts_.data(), static_cast<int>(starts_.size()),
+            ends_.data(),   static_cast<int>(ends_.size()),
+            axes_.data(),   static_cast<int>(axes_.size()),
+            nullptr,        0};
   }
   static SliceArgs vector_args(const std::vector<int64_t> (&l)[4]) {
-    return {l[0].data(), static_cast<int>(l[0].size()), l[1].data(),
-            static_cast<int>(l[1].size()), l[2].data(), static_cast<int>(l[2].size()),
-            l[3].data(), static_cast<int>(l[3].size())};
+    return {l[0].data(), static_cast<int>(l[0].size()), l[1].data(), static_cast<int>(l[1].size()),
+            l[2].data(), static_cast<int>(l[2].size()), l[3].data(), static_cast<int>(l[3].size())};
   }
 
   bool from_attrs_;

@@ -14,8 +14,8 @@ class SpaceToDepthKernel final : public OpKernel {
   void infer(InferContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.rank() != 4 || x.dim(2) % block_ != 0 || x.dim(3) % block_ != 0)
-      ctx.fail("expected input [N, C, H, W] with H and W divisible by " +
-               std::to_string(block_) + ", got " + shape_to_string(x.shape()));
+      ctx.fail("expected input [N, C, H, W] with H and W divisible by " + std::to_string(block_) +
+               ", got " + shape_to_string(x.shape()));
     ctx.set_output(0, x.dtype(),
                    {x.dim(0), x.dim(1) * block_ * block_, x.dim(2) / block_, x.dim(3) / block_});
   }

@@ -41,8 +41,8 @@ class SqueezeKernel final : public OpKernel {
     for (int64_t a : axes) {
       const int64_t d = normalize_axis(a, rank, "Squeeze axis");
       if (in[d] != 1)
-        ctx.fail("cannot squeeze axis " + std::to_string(a) + " of shape " +
-                 shape_to_string(in) + ": its size is not 1");
+        ctx.fail("cannot squeeze axis " + std::to_string(a) + " of shape " + shape_to_string(in) +
+                 ": its size is not 1");
       drop[d] = true;
     }
     Shape out;

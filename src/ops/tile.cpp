@@ -8,8 +8,8 @@ namespace {
 template <typename Ctx>
 Shape tiled_shape(const Ctx& ctx, const Shape& in, const std::vector<int64_t>& repeats) {
   if (repeats.size() != in.size())
-    ctx.fail("repeats has " + std::to_string(repeats.size()) + " entries, expected one per dim of " +
-             shape_to_string(in));
+    ctx.fail("repeats has " + std::to_string(repeats.size()) +
+             " entries, expected one per dim of " + shape_to_string(in));
   Shape out(in.size());
   for (size_t d = 0; d < in.size(); ++d) {
     if (repeats[d] < 0) ctx.fail("repeats " + shape_to_string(repeats) + " has a negative entry");
