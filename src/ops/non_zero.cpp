@@ -37,8 +37,9 @@ class NonZeroKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     const int rank = x.rank();
     check_move_rank(ctx, rank);
-    Tensor& y = planned_or_allocated(ctx, 0, DType::kInt64,
-                                     [&] { return Shape{rank, count_nonzero(x)}; });
+    Tensor& y = planned_or_allocated(ctx, 0, DType::kInt64, [&] {
+      return Shape{rank, count_nonzero(x)};
+    });
     const int64_t count = y.dim(1);
     int64_t strides[kMaxMoveRank];
     row_major_strides(x.shape(), strides);
