@@ -27,6 +27,18 @@ struct AccumOf<T> {
 template <typename T>
 using accum_t = typename AccumOf<T>::type;
 
+// A double result stored as T (the 16-bit floats convert from float).
+template <typename T>
+T from_double(double v) {
+  if constexpr (std::is_same_v<T, double>) {
+    return v;
+  } else if constexpr (std::is_integral_v<T>) {
+    return static_cast<T>(v);
+  } else {
+    return T(static_cast<float>(v));
+  }
+}
+
 // Tile width for row accumulators kept on the stack (run() must not allocate).
 constexpr int64_t kAccumTile = 256;
 

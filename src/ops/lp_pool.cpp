@@ -1,6 +1,7 @@
 // LpPool: the p-norm of each window, (sum |x|^p)^(1/p); padding contributes zeros.
 #include <cmath>
 
+#include "ops/accum.h"
 #include "ops/dispatch.h"
 #include "ops/op.h"
 #include "ops/pool_window.h"
@@ -36,7 +37,7 @@ class LpPoolKernel final : public OpKernel {
           for_each_window_element(g, w, [&](int64_t in, int64_t, int64_t, int64_t) {
             sum += std::pow(std::fabs(static_cast<double>(xp[in])), p_);
           });
-          yp[out] = T(static_cast<float>(std::pow(sum, 1.0 / p_)));
+          yp[out] = from_double<T>(std::pow(sum, 1.0 / p_));
         });
       }
     });
