@@ -1,6 +1,7 @@
 // Conv: grouped, dilated, strided N-d convolution (N = 1..3) with optional bias.
 #include "ops/conv_direct.h"
 #include "ops/conv_geometry.h"
+#include "ops/conv_shape.h"
 #include "ops/dispatch.h"
 #include "ops/op.h"
 
@@ -20,29 +21,8 @@ class ConvKernel final : public OpKernel {
     if (w.dtype() != x.dtype())
       ctx.fail(std::string("W is ") + dtype_name(w.dtype()) + " but X is " +
                dtype_name(x.dtype()));
-    if (x.rank() < 3 || w.rank() != x.rank())
-      ctx.fail("X " + shape_to_string(x.shape()) + " and W " + shape_to_string(w.shape()) +
-               " must have the same rank, at least 3");
-    if (x.dim(1) != w.dim(1) * group_)
-      ctx.fail("X has " + std::to_string(x.dim(1)) + " channels but W expects " +
-               std::to_string(w.dim(1) * group_) + " (" + std::to_string(w.dim(1)) +
-               " per group x " + std::to_string(group_) + " groups)");
-    if (w.dim(0) % group_ != 0)
-      ctx.fail("W has " + std::to_string(w.dim(0)) + " output channels, not divisible by group " +
-               std::to_string(group_));
-    const Shape kernel(w.shape().begin() + 2, w.shape().end());
-    if (!attrs_.kernel_shape.empty() && attrs_.kernel_shape != kernel)
-      ctx.fail("kernel_shape " + shape_to_string(attrs_.kernel_shape) + " does not match W " +
-               shape_to_string(w.shape()));
-    if (ctx.has_input(2) && ctx.input(2).shape() != Shape{w.dim(0)})
-      ctx.fail("B is " + shape_to_string(ctx.input(2).shape()) + " but W has " +
-               std::to_string(w.dim(0)) + " output channels");
-    SpatialGeometry g;
-    const std::string err = resolve_forward_geometry(attrs_, x.shape(), kernel.data(), g);
-    if (!err.empty()) ctx.fail(err);
-    Shape y{x.dim(0), w.dim(0)};
-    g.append_out_dims(y);
-    ctx.set_output(0, x.dtype(), y);
+    const Tensor* b = ctx.has_input(2) ? &ctx.input(2) : nullptr;
+    ctx.set_output(0, x.dtype(), infer_conv_shape(ctx, attrs_, group_, x, w, b));
   }
 
   void run(RunContext& ctx) const override {
