@@ -1,0 +1,66 @@
+// Allocation-free N-d iteration for reference kernels that walk a subset of a tensor's axes
+// (reductions, arg-reductions, softmax rows): a list of (extent, stride) pairs visited in
+// row-major order, yielding the flat element offset of each position.
+#pragma once
+
+#include <cstdint>
+
+#include "infera/tensor.h"
+#include "ops/op.h"
+
+namespace infera {
+
+inline constexpr int kMaxIterRank = 16;
+
+// Row-major element strides of `shape` written into `out` (rank <= kMaxIterRank).
+inline void row_major_strides(const Shape& shape, int64_t* out) {
+  int64_t s = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    out[d] = s;
+    s *= shape[d];
+  }
+}
+
+class NdLoop {
+ public:
+  void push(int64_t extent, int64_t stride) {
+    extent_[rank_] = extent;
+    stride_[rank_] = stride;
+    ++rank_;
+  }
+  int rank() const { return rank_; }
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int d = 0; d < rank_; ++d) n *= extent_[d];
+    return n;
+  }
+  // Calls f(offset) for every position; an empty loop (rank 0) visits offset 0 once.
+  template <typename F>
+  void for_each(F&& f) const {
+    const int64_t total = numel();
+    int64_t idx[kMaxIterRank] = {};
+    int64_t off = 0;
+    for (int64_t n = 0; n < total; ++n) {
+      f(off);
+      for (int d = rank_; d-- > 0;) {
+        off += stride_[d];
+        if (++idx[d] < extent_[d]) break;
+        off -= stride_[d] * extent_[d];
+        idx[d] = 0;
+      }
+    }
+  }
+
+ private:
+  int rank_ = 0;
+  int64_t extent_[kMaxIterRank] = {};
+  int64_t stride_[kMaxIterRank] = {};
+};
+
+// Memory for an output whose shape came from input data (see InferContext::set_output_dynamic).
+// Kept in one place so every data-dependent kernel agrees with the runtime's contract.
+inline Tensor& data_dependent_output(RunContext& ctx, int i, DType dtype, const Shape& shape) {
+  return ctx.allocate_output(i, dtype, shape);
+}
+
+}  // namespace infera
