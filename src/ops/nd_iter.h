@@ -57,9 +57,12 @@ class NdLoop {
   int64_t stride_[kMaxIterRank] = {};
 };
 
-// Memory for an output whose shape came from input data (see InferContext::set_output_dynamic).
-// Kept in one place so every data-dependent kernel agrees with the runtime's contract.
+// Memory for an output whose shape came from input data. When that data was known to infer()
+// (at prepare time, or when the runtime re-infers a dynamic node with real inputs) the output
+// is already placed with this shape; only an output declared dynamic needs allocating here.
 inline Tensor& data_dependent_output(RunContext& ctx, int i, DType dtype, const Shape& shape) {
+  Tensor& planned = ctx.output(i);
+  if (planned.has_data() && planned.dtype() == dtype && planned.shape() == shape) return planned;
   return ctx.allocate_output(i, dtype, shape);
 }
 
