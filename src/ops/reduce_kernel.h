@@ -34,9 +34,8 @@ inline constexpr bool is_float_like_v =
 // Floats accumulate in double; integers in their widest type of the same signedness so sums
 // and products wrap the way the output type would rather than lose precision.
 template <typename T>
-using reduce_acc_t =
-    std::conditional_t<is_float_like_v<T>, double,
-                       std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
+using reduce_acc_t = std::conditional_t<is_float_like_v<T>, double,
+                                        std::conditional_t<std::is_signed_v<T>, int64_t, uint64_t>>;
 
 // Accumulator for reductions that rescale a running sum by a running maximum (log-sum-exp);
 // declared here rather than in the op's file so header lambdas may capture it.
