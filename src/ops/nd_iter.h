@@ -66,4 +66,17 @@ inline Tensor& data_dependent_output(RunContext& ctx, int i, DType dtype, const 
   return ctx.allocate_output(i, dtype, shape);
 }
 
+// The same for a shape held in a fixed array, so a kernel whose output was already placed
+// builds no Shape (and allocates nothing) on the hot path.
+inline Tensor& data_dependent_output(RunContext& ctx, int i, DType dtype, const int64_t* dims,
+                                     int rank) {
+  Tensor& planned = ctx.output(i);
+  if (planned.has_data() && planned.dtype() == dtype && planned.rank() == rank) {
+    bool same = true;
+    for (int d = 0; d < rank; ++d) same = same && planned.dim(d) == dims[d];
+    if (same) return planned;
+  }
+  return ctx.allocate_output(i, dtype, Shape(dims, dims + rank));
+}
+
 }  // namespace infera
