@@ -91,6 +91,11 @@ class Tensor {
   // Copies this tensor's elements into `dst` (same dtype and element count).
   void copy_to(Tensor& dst) const;
   const std::shared_ptr<void>& keep_alive() const { return keep_alive_; }
+  // Points this tensor at other bytes of the same dtype and shape (binding without copying).
+  void set_data(void* data, std::shared_ptr<void> keep_alive = nullptr) {
+    data_ = data;
+    keep_alive_ = std::move(keep_alive);
+  }
 
  private:
   DType dtype_ = DType::kUndefined;

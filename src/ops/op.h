@@ -31,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,9 +48,9 @@ class SubgraphRunner;  // executes subgraphs; supplied by the runtime
 // What a kernel sees when it is created: the node, its opset and typed attribute access.
 class KernelInit {
  public:
-  KernelInit(const Node& node, int64_t opset, const Model* model,
-             std::shared_ptr<const Subgraph> (*compile)(const Graph&, const KernelInit&))
-      : node_(node), opset_(opset), model_(model), compile_(compile) {}
+  using SubgraphCompiler = std::function<std::shared_ptr<const Subgraph>(const Graph&)>;
+  KernelInit(const Node& node, int64_t opset, const Model* model, SubgraphCompiler compile)
+      : node_(node), opset_(opset), model_(model), compile_(std::move(compile)) {}
 
   const Node& node() const { return node_; }
   int64_t opset() const { return opset_; }
@@ -82,7 +83,7 @@ class KernelInit {
   const Node& node_;
   int64_t opset_;
   const Model* model_;
-  std::shared_ptr<const Subgraph> (*compile_)(const Graph&, const KernelInit&);
+  SubgraphCompiler compile_;
 };
 
 // Shape inference: inputs are known by dtype and shape; their data is there when it is known
