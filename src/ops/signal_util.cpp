@@ -29,8 +29,4 @@ void dft_line(const std::complex<double>* in, int64_t n, const std::complex<doub
   }
 }
 
-Tensor& output_with_shape(RunContext& ctx, int i, DType dtype, const Shape& shape) {
-  return ctx.allocate_output(i, dtype, shape);
-}
-
 }  // namespace infera

@@ -9,6 +9,7 @@
 
 #include "core/half.h"
 #include "ops/op.h"
+#include "ops/slot_util.h"
 
 namespace infera {
 
@@ -29,9 +30,5 @@ T from_double(double v) {
     return T(static_cast<float>(v));
   }
 }
-
-// The output whose shape run() computed from input data: allocated now when infer() declared
-// it dynamic, otherwise the planned tensor.
-Tensor& output_with_shape(RunContext& ctx, int i, DType dtype, const Shape& shape);
 
 }  // namespace infera
