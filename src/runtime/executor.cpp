@@ -1,0 +1,388 @@
+#include "runtime/executor.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/memory_planner.h"
+
+namespace infera {
+
+std::string describe_value(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kTensor:
+      return std::string(dtype_name(v.tensor.dtype())) + " " + shape_to_string(v.tensor.shape());
+    case Value::Kind::kSequence:
+      return std::string("sequence of ") + dtype_name(v.sequence_dtype);
+    default:
+      return "none";
+  }
+}
+
+namespace {
+
+// What infer() declared for each output of one node.
+class NodeInferContext final : public InferContext {
+ public:
+  enum class Outcome : uint8_t { kUnset, kShaped, kConstant, kDynamic, kNonTensor };
+  struct Result {
+    Outcome outcome = Outcome::kUnset;
+    DType dtype = DType::kUndefined;
+    Shape shape;
+    Tensor constant;
+  };
+
+  NodeInferContext(const CompiledNode& cn, const Value* const* inputs)
+      : InferContext(*cn.node, inputs, static_cast<int>(cn.inputs.size()),
+                     static_cast<int>(cn.outputs.size())),
+        cn_(cn),
+        results_(cn.outputs.size()) {}
+
+  bool has_output(int i) const override {
+    return i < static_cast<int>(cn_.outputs.size()) && cn_.outputs[i] >= 0;
+  }
+  void set_output(int i, DType dtype, Shape shape) override {
+    Result& r = at(i);
+    r.outcome = Outcome::kShaped;
+    r.dtype = dtype;
+    r.shape = std::move(shape);
+  }
+  void set_output_constant(int i, Tensor value) override {
+    Result& r = at(i);
+    r.outcome = Outcome::kConstant;
+    r.dtype = value.dtype();
+    r.shape = value.shape();
+    r.constant = std::move(value);
+  }
+  void set_output_dynamic(int i) override { at(i).outcome = Outcome::kDynamic; }
+  void set_output_non_tensor(int i) override { at(i).outcome = Outcome::kNonTensor; }
+  const std::vector<Result>& results() const { return results_; }
+
+ private:
+  Result& at(int i) {
+    if (i < 0 || i >= static_cast<int>(results_.size()))
+      fail("declares output " + std::to_string(i) + " but has only " +
+           std::to_string(results_.size()));
+    return results_[i];
+  }
+  const CompiledNode& cn_;
+  std::vector<Result> results_;
+};
+
+class NodeRunContext final : public RunContext {
+ public:
+  NodeRunContext(const CompiledNode& cn, std::vector<Value>& values)
+      : cn_(cn), values_(values) {}
+
+  int num_inputs() const override { return static_cast<int>(cn_.inputs.size()); }
+  bool has_input(int i) const override {
+    return i < num_inputs() && cn_.inputs[i] >= 0;
+  }
+  const Value& input_value(int i) const override {
+    if (!has_input(i)) fail("input " + std::to_string(i) + " is required");
+    return values_[cn_.inputs[i]];
+  }
+  int num_outputs() const override { return static_cast<int>(cn_.outputs.size()); }
+  bool has_output(int i) const override { return i < num_outputs() && cn_.outputs[i] >= 0; }
+  Tensor& output(int i) override {
+    if (!has_output(i)) fail("output " + std::to_string(i) + " is not connected");
+    return values_[cn_.outputs[i]].tensor;
+  }
+  Tensor& allocate_output(int i, DType dtype, const Shape& shape) override {
+    if (!has_output(i)) fail("output " + std::to_string(i) + " is not connected");
+    Value& v = values_[cn_.outputs[i]];
+    v = Value(Tensor::empty(dtype, shape));
+    return v.tensor;
+  }
+  void set_output_value(int i, Value value) override {
+    if (!has_output(i)) return;
+    values_[cn_.outputs[i]] = std::move(value);
+  }
+  std::vector<Value> run_subgraph(const Subgraph& graph,
+                                  const std::vector<Value>& inputs) override {
+    // The subgraph's outer references were appended to this node's implicit inputs by name.
+    std::vector<Value> outer(graph.outer_names.size());
+    for (size_t k = 0; k < graph.outer_names.size(); ++k) {
+      outer[k] = find_implicit(graph.outer_names[k]);
+    }
+    return execute_dynamic(graph, inputs, outer);
+  }
+  const Node& node() const override { return *cn_.node; }
+
+ private:
+  const Value& find_implicit(const std::string& name) const {
+    for (int id : cn_.implicit_inputs) {
+      // Names are compared against the value table of the graph that owns this node.
+      if (names_ && (*names_)[id].name == name) return values_[id];
+    }
+    fail("subgraph needs outer value '" + name + "' that is not bound");
+  }
+
+ public:
+  const std::vector<ValueSlot>* names_ = nullptr;
+
+ private:
+  const CompiledNode& cn_;
+  std::vector<Value>& values_;
+};
+
+// Shapes and dtypes inferred for one node, with input pointers taken from `values`.
+NodeInferContext infer_node(const CompiledNode& cn, const std::vector<Value>& values,
+                            std::vector<const Value*>& scratch) {
+  scratch.assign(cn.inputs.size(), nullptr);
+  for (size_t i = 0; i < cn.inputs.size(); ++i)
+    if (cn.inputs[i] >= 0) scratch[i] = &values[cn.inputs[i]];
+  NodeInferContext ctx(cn, scratch.data());
+  cn.kernel->infer(ctx);
+  return ctx;
+}
+
+// Runs one node whose outputs are not planned: infer with real data, allocate, run.
+void run_node_dynamic(const Subgraph& graph, const CompiledNode& cn, std::vector<Value>& values) {
+  std::vector<const Value*> scratch;
+  NodeInferContext inferred = infer_node(cn, values, scratch);
+  for (size_t i = 0; i < cn.outputs.size(); ++i) {
+    if (cn.outputs[i] < 0) continue;
+    const auto& r = inferred.results()[i];
+    Value& out = values[cn.outputs[i]];
+    switch (r.outcome) {
+      case NodeInferContext::Outcome::kShaped:
+        out = Value(Tensor::empty(r.dtype, r.shape));
+        break;
+      case NodeInferContext::Outcome::kConstant:
+        out = Value(r.constant);
+        break;
+      default:
+        out = Value();  // the kernel fills it
+        break;
+    }
+  }
+  bool all_constant = true;
+  for (size_t i = 0; i < cn.outputs.size(); ++i)
+    if (cn.outputs[i] >= 0 &&
+        inferred.results()[i].outcome != NodeInferContext::Outcome::kConstant)
+      all_constant = false;
+  if (all_constant) return;
+  NodeRunContext ctx(cn, values);
+  ctx.names_ = &graph.values;
+  cn.kernel->run(ctx);
+}
+
+bool value_is_known(const Value& v) {
+  return v.is_none() || (v.is_tensor() && v.tensor.has_data());
+}
+
+}  // namespace
+
+std::unique_ptr<RunState> Plan::acquire_state() const {
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!pool_.empty()) {
+      std::unique_ptr<RunState> s = std::move(pool_.back());
+      pool_.pop_back();
+      return s;
+    }
+  }
+  auto state = std::make_unique<RunState>();
+  void* mem = std::aligned_alloc(64, (arena_bytes + 63) / 64 * 64 + 64);
+  if (!mem) throw std::bad_alloc();
+  state->arena = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(mem), std::free);
+  state->values = value_template;
+  for (size_t id = 0; id < arena_offset.size(); ++id)
+    if (arena_offset[id] >= 0)
+      state->values[id].tensor.set_data(state->arena.get() + arena_offset[id]);
+  return state;
+}
+
+void Plan::release_state(std::unique_ptr<RunState> state) const {
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  pool_.push_back(std::move(state));
+}
+
+std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
+                                   const std::vector<Value>& inputs) {
+  auto plan = std::make_shared<Plan>();
+  plan->graph = graph;
+  const Subgraph& g = *graph;
+  const size_t n_values = g.values.size();
+  std::vector<Value> meta(n_values);
+  std::vector<bool> shape_known(n_values, false);
+  std::vector<bool> constant(n_values, false);
+  for (size_t id = 0; id < n_values; ++id) {
+    if (g.values[id].is_constant) {
+      meta[id] = g.values[id].constant;
+      shape_known[id] = constant[id] = true;
+    }
+  }
+  for (size_t k = 0; k < g.inputs.size(); ++k) {
+    const Value& in = inputs[k];
+    plan->input_signature.push_back(in.is_tensor() ? Value(Tensor::meta(in.tensor.dtype(), in.tensor.shape())) : in);
+    meta[g.inputs[k]] = plan->input_signature.back();
+    shape_known[g.inputs[k]] = in.is_tensor();
+  }
+
+  std::vector<const Value*> scratch;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    const CompiledNode& cn = g.nodes[n];
+    PlanStep step{static_cast<int>(n), PlanStep::Mode::kDynamic};
+    bool inputs_shaped = cn.implicit_inputs.empty();
+    bool inputs_constant = true;
+    for (int v : cn.inputs) {
+      if (v < 0) continue;
+      inputs_shaped = inputs_shaped && shape_known[v];
+      inputs_constant = inputs_constant && constant[v];
+    }
+    for (int v : cn.implicit_inputs) inputs_constant = inputs_constant && constant[v];
+
+    if (inputs_constant && cn.kernel->foldable()) {
+      // Everything this node reads is known: compute it once now.
+      run_node_dynamic(g, cn, meta);
+      step.mode = PlanStep::Mode::kFolded;
+      for (int v : cn.outputs)
+        if (v >= 0) constant[v] = shape_known[v] = value_is_known(meta[v]) || meta[v].is_sequence();
+      ++plan->folded_nodes;
+    } else if (inputs_shaped) {
+      NodeInferContext inferred = infer_node(cn, meta, scratch);
+      bool all_constant = true, any_dynamic = false;
+      for (size_t i = 0; i < cn.outputs.size(); ++i) {
+        const int v = cn.outputs[i];
+        if (v < 0) continue;
+        const auto& r = inferred.results()[i];
+        using O = NodeInferContext::Outcome;
+        if (r.outcome == O::kConstant) {
+          meta[v] = Value(r.constant);
+          constant[v] = shape_known[v] = true;
+          continue;
+        }
+        all_constant = false;
+        if (r.outcome == O::kShaped) {
+          meta[v] = Value(Tensor::meta(r.dtype, r.shape));
+          shape_known[v] = true;
+        } else if (r.outcome == O::kUnset) {
+          throw Error(ErrorKind::kInternal, cn.node->describe() + ": infer() left output " +
+                                                std::to_string(i) + " undeclared");
+        } else {
+          any_dynamic = true;
+        }
+      }
+      step.mode = all_constant ? PlanStep::Mode::kFolded
+                  : any_dynamic ? PlanStep::Mode::kDynamic
+                                : PlanStep::Mode::kStatic;
+      if (all_constant) ++plan->folded_nodes;
+    }
+    if (step.mode == PlanStep::Mode::kDynamic) ++plan->dynamic_nodes;
+    plan->steps.push_back(step);
+  }
+
+  // Lifetimes of planned tensors, in step indices.
+  const int32_t end_step = static_cast<int32_t>(plan->steps.size());
+  std::vector<int32_t> first(n_values, -1), last(n_values, -1);
+  for (size_t s = 0; s < plan->steps.size(); ++s) {
+    const CompiledNode& cn = g.nodes[plan->steps[s].node];
+    if (plan->steps[s].mode == PlanStep::Mode::kFolded) continue;
+    for (int v : cn.inputs)
+      if (v >= 0) last[v] = std::max(last[v], static_cast<int32_t>(s));
+    for (int v : cn.implicit_inputs) last[v] = std::max(last[v], static_cast<int32_t>(s));
+    if (plan->steps[s].mode == PlanStep::Mode::kStatic) {
+      for (int v : cn.outputs)
+        if (v >= 0 && !constant[v]) first[v] = static_cast<int32_t>(s);
+    } else {
+      for (int v : cn.outputs)
+        if (v >= 0) plan->dynamic_values.push_back(v);
+    }
+  }
+  for (int v : g.outputs) last[v] = end_step;
+
+  std::vector<UsageRecord> records;
+  std::vector<int> record_value;
+  for (size_t v = 0; v < n_values; ++v) {
+    if (first[v] < 0) continue;
+    records.push_back({first[v], std::max(first[v], last[v]), meta[v].tensor.nbytes()});
+    record_value.push_back(static_cast<int>(v));
+  }
+  const MemoryPlan mem = plan_memory_greedy(records, 64);
+  plan->arena_bytes = mem.arena_bytes;
+  plan->arena_offset.assign(n_values, -1);
+  for (size_t r = 0; r < records.size(); ++r)
+    plan->arena_offset[record_value[r]] = static_cast<int64_t>(mem.offsets[r]);
+
+  plan->value_template.resize(n_values);
+  for (size_t v = 0; v < n_values; ++v)
+    if (constant[v] || plan->arena_offset[v] >= 0) plan->value_template[v] = meta[v];
+  return plan;
+}
+
+namespace {
+
+void run_steps(const Plan* plan, const Subgraph& g, std::vector<Value>& values) {
+  if (!plan) {
+    for (const CompiledNode& cn : g.nodes) run_node_dynamic(g, cn, values);
+    return;
+  }
+  for (const PlanStep& step : plan->steps) {
+    const CompiledNode& cn = g.nodes[step.node];
+    if (step.mode == PlanStep::Mode::kFolded) continue;
+    if (step.mode == PlanStep::Mode::kDynamic) {
+      run_node_dynamic(g, cn, values);
+      continue;
+    }
+    NodeRunContext ctx(cn, values);
+    ctx.names_ = &g.values;
+    cn.kernel->run(ctx);
+  }
+}
+
+Value owned_copy(const Value& v) {
+  if (v.is_tensor()) return Value(v.tensor.clone());
+  return v;  // sequences hold tensors whose memory nothing else reuses
+}
+
+std::vector<Value> collect_outputs(const Subgraph& g, const std::vector<Value>& values) {
+  std::vector<Value> out;
+  out.reserve(g.outputs.size());
+  for (int v : g.outputs) out.push_back(owned_copy(values[v]));
+  return out;
+}
+
+}  // namespace
+
+std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inputs) {
+  const Subgraph& g = *plan.graph;
+  std::unique_ptr<RunState> state = plan.acquire_state();
+  struct Returner {
+    const Plan& plan;
+    std::unique_ptr<RunState>& state;
+    ~Returner() {
+      for (int v : plan.dynamic_values) state->values[v] = Value();
+      plan.release_state(std::move(state));
+    }
+  } returner{plan, state};
+  std::vector<Value>& values = state->values;
+  for (size_t k = 0; k < g.inputs.size(); ++k) {
+    Value& slot = values[g.inputs[k]];
+    if (inputs[k].is_tensor() && slot.is_tensor() && slot.tensor.shape() == inputs[k].tensor.shape()) {
+      const Tensor& t = inputs[k].tensor;
+      slot.tensor.set_data(const_cast<void*>(t.raw()), t.keep_alive());  // kernels only read inputs
+    } else {
+      slot = inputs[k];
+    }
+  }
+  run_steps(&plan, g, values);
+  return collect_outputs(g, values);
+}
+
+std::vector<Value> execute_dynamic(const Subgraph& g, const std::vector<Value>& inputs,
+                                   const std::vector<Value>& outer_values) {
+  if (inputs.size() > g.inputs.size())
+    throw Error(ErrorKind::kInvalidModel, "subgraph '" + g.graph->name + "' takes " +
+                                              std::to_string(g.inputs.size()) + " inputs, got " +
+                                              std::to_string(inputs.size()));
+  std::vector<Value> values(g.values.size());
+  for (size_t id = 0; id < g.values.size(); ++id)
+    if (g.values[id].is_constant) values[id] = g.values[id].constant;
+  for (size_t k = 0; k < inputs.size(); ++k) values[g.inputs[k]] = inputs[k];
+  for (size_t k = 0; k < g.outer_refs.size(); ++k) values[g.outer_refs[k]] = outer_values[k];
+  run_steps(nullptr, g, values);
+  return collect_outputs(g, values);
+}
+
+}  // namespace infera

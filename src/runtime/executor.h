@@ -1,0 +1,69 @@
+// Prepared execution plans and the loop that runs them.
+//
+// prepare_plan() takes a compiled graph and concrete input shapes and decides, node by node:
+//   folded   every output is known ahead of time (constants, shape computations): never run;
+//   static   output shapes are known: outputs live at planned offsets in one arena;
+//   dynamic  output shapes depend on data (NonZero, sequences, control flow, anything
+//            downstream of those): shapes are inferred and memory allocated while running.
+// A model with static shapes therefore runs with no allocation at all. Each thread that runs
+// a plan checks out its own RunState (arena + value table) from the plan's pool.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "runtime/compiled_graph.h"
+
+namespace infera {
+
+struct RunState {
+  std::shared_ptr<uint8_t> arena;
+  std::vector<Value> values;  // indexed by value id
+};
+
+struct PlanStep {
+  enum class Mode : uint8_t { kFolded, kStatic, kDynamic };
+  int node = 0;  // index into Subgraph::nodes
+  Mode mode = Mode::kStatic;
+};
+
+class Plan {
+ public:
+  std::shared_ptr<const Subgraph> graph;
+  std::vector<Value> input_signature;  // metadata of the inputs this plan was made for
+  std::vector<PlanStep> steps;
+  std::vector<Value> value_template;     // constants and planned tensor metadata
+  std::vector<int64_t> arena_offset;     // per value id, -1 when not in the arena
+  std::vector<int> dynamic_values;       // reset after each run to free their memory
+  size_t arena_bytes = 0;
+  int folded_nodes = 0;
+  int dynamic_nodes = 0;
+
+  std::unique_ptr<RunState> acquire_state() const;
+  void release_state(std::unique_ptr<RunState> state) const;
+
+ private:
+  mutable std::mutex pool_mutex_;
+  mutable std::vector<std::unique_ptr<RunState>> pool_;
+};
+
+// Builds a plan for inputs shaped like `inputs` (only dtype/shape/kind are read; tensors may
+// have no data). `outer` supplies outer-scope values for subgraphs (may be empty).
+std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
+                                   const std::vector<Value>& inputs);
+
+// Runs the plan on `inputs` (which must match the plan's signature) and returns the graph
+// outputs as freshly owned values.
+std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inputs);
+
+// Runs a subgraph with every node in dynamic mode: used for If/Loop/Scan bodies.
+std::vector<Value> execute_dynamic(const Subgraph& graph, const std::vector<Value>& inputs,
+                                   const std::vector<Value>& outer_values);
+
+// "float32 [1, 3, 224, 224]", "sequence of float32", "none"
+std::string describe_value(const Value& v);
+
+}  // namespace infera

@@ -1,0 +1,239 @@
+#include <algorithm>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "infera/infera.h"
+#include "onnx/onnx_reader.h"
+#include "runtime/compiled_graph.h"
+#include "runtime/executor.h"
+
+namespace infera {
+
+std::string TensorInfo::describe() const {
+  if (kind != "tensor") return kind + " of " + dtype_name(dtype);
+  std::string s = dtype_name(dtype);
+  if (!has_shape) return s + " (any shape)";
+  s += " [";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    if (shape[i] >= 0) {
+      s += std::to_string(shape[i]);
+    } else {
+      s += dim_names[i].empty() ? "?" : dim_names[i];
+    }
+  }
+  return s + "]";
+}
+
+class SessionImpl {
+ public:
+  std::shared_ptr<Model> model;
+  std::shared_ptr<Subgraph> graph;
+  SessionOptions options;
+  std::vector<TensorInfo> inputs;
+  std::vector<TensorInfo> outputs;
+  ModelInfo info;
+
+  std::shared_ptr<const Plan> plan_for(const std::vector<Value>& inputs) const;
+  void check_inputs(const std::vector<Value>& values, bool need_data) const;
+
+ private:
+  mutable std::shared_mutex plans_mutex_;
+  mutable std::unordered_map<uint64_t, std::vector<std::shared_ptr<const Plan>>> plans_;
+};
+
+namespace {
+
+TensorInfo tensor_info_of(const ValueInfo& vi) {
+  TensorInfo info;
+  info.name = vi.name;
+  const TypeInfo* t = &vi.type;
+  if (t->kind == TypeInfo::Kind::kSequence) info.kind = "sequence";
+  if (t->kind == TypeInfo::Kind::kOptional) info.kind = "optional";
+  while ((t->kind == TypeInfo::Kind::kSequence || t->kind == TypeInfo::Kind::kOptional) &&
+         t->inner)
+    t = t->inner.get();
+  info.dtype = t->elem_type;
+  info.has_shape = t->kind == TypeInfo::Kind::kTensor && t->has_shape && info.kind == "tensor";
+  if (info.has_shape) {
+    for (const Dim& d : t->dims) {
+      info.shape.push_back(d.value >= 0 ? d.value : -1);
+      info.dim_names.push_back(d.value >= 0 ? std::string() : d.param);
+    }
+  }
+  return info;
+}
+
+ModelInfo model_info_of(const Model& model) {
+  ModelInfo info;
+  info.ir_version = model.ir_version;
+  info.producer = model.producer_name + (model.producer_version.empty() ? "" : " " + model.producer_version);
+  info.graph_name = model.graph->name;
+  for (const OpsetImport& o : model.opsets)
+    info.opsets.push_back({o.domain.empty() ? "ai.onnx" : o.domain, o.version});
+  info.metadata = model.metadata;
+  for (const Node& n : model.graph->nodes) {
+    ++info.op_counts[(n.domain.empty() ? "" : n.domain + ".") + n.op_type];
+    ++info.node_count;
+  }
+  for (const Initializer& init : model.graph->initializers) {
+    info.parameter_count += init.tensor.numel();
+    info.parameter_bytes += static_cast<int64_t>(init.tensor.nbytes());
+  }
+  return info;
+}
+
+uint64_t signature_hash(const std::vector<Value>& inputs) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](uint64_t x) { h = (h ^ x) * 1099511628211ull; };
+  for (const Value& v : inputs) {
+    mix(static_cast<uint64_t>(v.kind));
+    if (!v.is_tensor()) continue;
+    mix(static_cast<uint64_t>(v.tensor.dtype()));
+    mix(v.tensor.shape().size());
+    for (int64_t d : v.tensor.shape()) mix(static_cast<uint64_t>(d));
+  }
+  return h;
+}
+
+bool same_signature(const std::vector<Value>& a, const std::vector<Value>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].kind != b[i].kind) return false;
+    if (a[i].is_tensor() && (a[i].tensor.dtype() != b[i].tensor.dtype() ||
+                             a[i].tensor.shape() != b[i].tensor.shape()))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void SessionImpl::check_inputs(const std::vector<Value>& values, bool need_data) const {
+  if (values.size() != inputs.size()) {
+    std::string names;
+    for (const TensorInfo& t : inputs) names += (names.empty() ? "" : ", ") + t.name;
+    throw Error(ErrorKind::kInvalidArgument, "the model takes " + std::to_string(inputs.size()) +
+                                                 " input(s) (" + names + "), got " +
+                                                 std::to_string(values.size()));
+  }
+  for (size_t k = 0; k < values.size(); ++k) {
+    const TensorInfo& want = inputs[k];
+    const Value& got = values[k];
+    const std::string expected = "input '" + want.name + "': expected " + want.describe() + ", got ";
+    if (want.kind == "tensor" && !got.is_tensor())
+      throw Error(ErrorKind::kInvalidArgument, expected + describe_value(got));
+    if (!got.is_tensor()) continue;
+    const Tensor& t = got.tensor;
+    if (want.dtype != DType::kUndefined && t.dtype() != want.dtype)
+      throw Error(ErrorKind::kInvalidArgument, expected + describe_value(got));
+    if (!want.has_shape) continue;
+    bool fits = static_cast<size_t>(t.rank()) == want.shape.size();
+    for (size_t d = 0; fits && d < want.shape.size(); ++d)
+      fits = want.shape[d] < 0 || want.shape[d] == t.dim(static_cast<int>(d));
+    if (!fits) throw Error(ErrorKind::kInvalidArgument, expected + describe_value(got));
+    if (need_data && !t.has_data())
+      throw Error(ErrorKind::kInvalidArgument, "input '" + want.name + "' has no data");
+  }
+}
+
+std::shared_ptr<const Plan> SessionImpl::plan_for(const std::vector<Value>& values) const {
+  const uint64_t key = signature_hash(values);
+  {
+    std::shared_lock<std::shared_mutex> lock(plans_mutex_);
+    auto it = plans_.find(key);
+    if (it != plans_.end())
+      for (const auto& p : it->second)
+        if (same_signature(p->input_signature, values)) return p;
+  }
+  // Prepared outside the lock; if two threads race, both plans are valid and one is kept.
+  std::shared_ptr<const Plan> plan = prepare_plan(graph, values);
+  std::unique_lock<std::shared_mutex> lock(plans_mutex_);
+  for (const auto& p : plans_[key])
+    if (same_signature(p->input_signature, values)) return p;
+  plans_[key].push_back(plan);
+  return plan;
+}
+
+Session::Session(std::unique_ptr<SessionImpl> impl) : impl_(std::move(impl)) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+namespace {
+std::unique_ptr<SessionImpl> impl_from_model(std::shared_ptr<Model> model,
+                                             const SessionOptions& options) {
+  auto impl = std::make_unique<SessionImpl>();
+  impl->model = std::move(model);
+  impl->options = options;
+  impl->graph = compile_graph(impl->model->graph, *impl->model, nullptr);
+  for (const ValueInfo& vi : impl->graph->input_infos) impl->inputs.push_back(tensor_info_of(vi));
+  for (const ValueInfo& vi : impl->graph->output_infos)
+    impl->outputs.push_back(tensor_info_of(vi));
+  impl->info = model_info_of(*impl->model);
+  return impl;
+}
+}  // namespace
+
+Session Session::load(const std::string& path, const SessionOptions& options) {
+  return Session(impl_from_model(read_onnx_model(path), options));
+}
+
+Session Session::load_from_memory(const uint8_t* data, size_t size,
+                                  const SessionOptions& options) {
+  return Session(impl_from_model(read_onnx_model_from_memory(data, size, nullptr, ""), options));
+}
+
+const std::vector<TensorInfo>& Session::inputs() const { return impl_->inputs; }
+const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs; }
+const ModelInfo& Session::info() const { return impl_->info; }
+
+std::vector<Value> Session::run_values(const std::vector<Value>& inputs) const {
+  impl_->check_inputs(inputs, true);
+  return execute_plan(*impl_->plan_for(inputs), inputs);
+}
+
+std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) const {
+  std::vector<Value> values(inputs.begin(), inputs.end());
+  std::vector<Value> results = run_values(values);
+  std::vector<Tensor> out;
+  out.reserve(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].is_tensor())
+      throw Error(ErrorKind::kInvalidArgument,
+                  "output '" + impl_->outputs[i].name + "' is not a tensor; use run_values()");
+    out.push_back(std::move(results[i].tensor));
+  }
+  return out;
+}
+
+std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) const {
+  std::vector<Tensor> ordered;
+  for (const TensorInfo& want : impl_->inputs) {
+    auto it = inputs.find(want.name);
+    if (it == inputs.end())
+      throw Error(ErrorKind::kInvalidArgument, "input '" + want.name + "' (" + want.describe() +
+                                                   ") was not given");
+    ordered.push_back(it->second);
+  }
+  for (const auto& [name, tensor] : inputs) {
+    bool known = false;
+    for (const TensorInfo& want : impl_->inputs) known |= want.name == name;
+    if (!known) {
+      std::string names;
+      for (const TensorInfo& t : impl_->inputs) names += (names.empty() ? "" : ", ") + t.name;
+      throw Error(ErrorKind::kInvalidArgument,
+                  "the model has no input named '" + name + "' (its inputs: " + names + ")");
+    }
+  }
+  return run(ordered);
+}
+
+PlanInfo Session::prepare(const std::vector<Value>& inputs) const {
+  impl_->check_inputs(inputs, false);
+  std::shared_ptr<const Plan> plan = impl_->plan_for(inputs);
+  return PlanInfo{plan->arena_bytes, static_cast<int>(plan->steps.size()), plan->folded_nodes,
+                  plan->dynamic_nodes};
+}
+
+}  // namespace infera

@@ -1,0 +1,16 @@
+// The `infera` command line: a thin layer over the library. Each subcommand lives in its own
+// file and registers itself on the CLI11 app; main() maps errors to exit codes
+// (0 ok, 1 a user error with one line naming what was expected and what came, 2 a bug).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace infera::cli {
+
+// Each subcommand's setup function adds its options and returns the action to run.
+using Action = std::function<int()>;
+Action add_run_command(CLI::App& app);
+Action add_inspect_command(CLI::App& app);
+
+}  // namespace infera::cli

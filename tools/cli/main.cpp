@@ -1,0 +1,39 @@
+#include <cstdio>
+#include <exception>
+#include <map>
+
+#include "cli.h"
+#include "infera/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"infera: run trained ONNX models"};
+  app.require_subcommand(1);
+  std::map<CLI::App*, infera::cli::Action> actions;
+  auto add = [&](infera::cli::Action (*setup)(CLI::App&)) {
+    const size_t before = app.get_subcommands({}).size();
+    infera::cli::Action action = setup(app);
+    actions[app.get_subcommands({})[before]] = std::move(action);
+  };
+  add(infera::cli::add_run_command);
+  add(infera::cli::add_inspect_command);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 1;
+  }
+  try {
+    for (auto& [sub, action] : actions)
+      if (sub->parsed()) return action();
+  } catch (const infera::Error& e) {
+    std::fprintf(stderr, "infera: %s\n", e.what());
+    return e.kind() == infera::ErrorKind::kInternal ? 2 : 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "infera: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "infera: internal error: %s\n", e.what());
+    return 2;
+  }
+  return 2;
+}
