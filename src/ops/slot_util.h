@@ -16,9 +16,12 @@ bool has_output_slot(const Ctx& ctx, int i) {
   return i < ctx.num_outputs() && ctx.has_output(i);
 }
 
-// The output whose shape run() computed from input data: allocated now when infer() declared
-// it dynamic, otherwise the planned tensor.
+// The output whose shape run() computed from input data. The runtime re-runs infer() with data
+// before running a dynamic node, so the output is normally already there; otherwise (an
+// infer() that stayed dynamic) it is allocated now.
 inline Tensor& output_with_shape(RunContext& ctx, int i, DType dtype, const Shape& shape) {
+  Tensor& planned = ctx.output(i);
+  if (planned.dtype() == dtype && planned.shape() == shape && planned.has_data()) return planned;
   return ctx.allocate_output(i, dtype, shape);
 }
 
