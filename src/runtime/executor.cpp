@@ -308,6 +308,7 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
   plan->value_template.resize(n_values);
   for (size_t v = 0; v < n_values; ++v)
     if (constant[v] || plan->arena_offset[v] >= 0) plan->value_template[v] = meta[v];
+  for (int v : g.inputs) plan->value_template[v] = meta[v];
   return plan;
 }
 
