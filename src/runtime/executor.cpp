@@ -262,7 +262,9 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
           continue;
         }
         all_constant = false;
-        if (r.outcome == O::kShaped) {
+        if (r.outcome == O::kShaped && r.dtype == DType::kString) {
+          any_dynamic = true;  // strings need constructed objects, not raw arena bytes
+        } else if (r.outcome == O::kShaped) {
           meta[v] = Value(Tensor::meta(r.dtype, r.shape));
           shape_known[v] = true;
         } else if (r.outcome == O::kUnset) {
