@@ -190,14 +190,6 @@ std::unique_ptr<RunState> Plan::acquire_state() const {
   for (size_t id = 0; id < arena_offset.size(); ++id)
     if (arena_offset[id] >= 0)
       state->values[id].tensor.set_data(state->arena.get() + arena_offset[id]);
-  // String tensors hold std::string objects, which raw arena bytes cannot: each run state owns
-  // constructed ones instead (see prepare_plan).
-  for (size_t id = 0; id < arena_offset.size(); ++id) {
-    Value& v = state->values[id];
-    if (arena_offset[id] < 0 && v.is_tensor() && v.tensor.dtype() == DType::kString &&
-        !v.tensor.has_data())
-      v = Value(Tensor::empty(DType::kString, v.tensor.shape()));
-  }
   return state;
 }
 
@@ -306,7 +298,6 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
   std::vector<int> record_value;
   for (size_t v = 0; v < n_values; ++v) {
     if (first[v] < 0) continue;
-    if (meta[v].tensor.dtype() == DType::kString) continue;  // not arena memory: see acquire_state
     records.push_back({first[v], std::max(first[v], last[v]), meta[v].tensor.nbytes()});
     record_value.push_back(static_cast<int>(v));
   }
@@ -318,8 +309,7 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
 
   plan->value_template.resize(n_values);
   for (size_t v = 0; v < n_values; ++v)
-    if (constant[v] || plan->arena_offset[v] >= 0 || first[v] >= 0) plan->value_template[v] = meta[v];
-  for (int v : g.inputs) plan->value_template[v] = meta[v];
+    if (constant[v] || plan->arena_offset[v] >= 0) plan->value_template[v] = meta[v];
   return plan;
 }
 
