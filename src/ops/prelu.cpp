@@ -48,7 +48,7 @@ class PReluKernel final : public OpKernel {
       const T* px = x.data<T>();
       const T* ps = slope.data<T>();
       T* out = y.data<T>();
-      for_each_broadcast_n<2>(y.shape(), ins, [&](int64_t i, const int64_t (&off)[2]) {
+      for_each_broadcast_n<2>(y.shape(), ins, [&](int64_t i, const int64_t(&off)[2]) {
         const C v = C(px[off[0]]);
         out[i] = v < C(0) ? T(C(ps[off[1]]) * v) : px[off[0]];
       });

@@ -87,8 +87,8 @@ Attribute string_attr(const std::string& name, const std::string& s) {
 }
 
 // Runs one node of `op` at `opset`; an undefined Tensor in `inputs` marks an omitted input.
-Tensor run_op(const std::string& op, std::vector<Tensor> inputs,
-              std::vector<Attribute> attrs = {}, int64_t opset = 17) {
+Tensor run_op(const std::string& op, std::vector<Tensor> inputs, std::vector<Attribute> attrs = {},
+              int64_t opset = 17) {
   Node node;
   node.op_type = op;
   node.attributes = std::move(attrs);
@@ -121,8 +121,7 @@ std::vector<T> values_of(const Tensor& t) {
 
 TEST(ElementwiseOps, RoundHalfToEven) {
   Tensor x = make<float>(DType::kFloat32, {6}, {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.6f});
-  EXPECT_EQ(values_of<float>(run_op("Round", {x})),
-            (std::vector<float>{0, 2, 2, -0.0f, -2, 3}));
+  EXPECT_EQ(values_of<float>(run_op("Round", {x})), (std::vector<float>{0, 2, 2, -0.0f, -2, 3}));
 }
 
 TEST(ElementwiseOps, ModFollowsPythonSignForIntegers) {
@@ -209,8 +208,7 @@ TEST(ElementwiseOps, WhereBroadcastsThreeWays) {
   Tensor cond = make<bool>(DType::kBool, {2, 1}, {true, false});
   Tensor x = make<int64_t>(DType::kInt64, {2}, {1, 2});
   Tensor y = make<int64_t>(DType::kInt64, {}, {9});
-  EXPECT_EQ(values_of<int64_t>(run_op("Where", {cond, x, y})),
-            (std::vector<int64_t>{1, 2, 9, 9}));
+  EXPECT_EQ(values_of<int64_t>(run_op("Where", {cond, x, y})), (std::vector<int64_t>{1, 2, 9, 9}));
 }
 
 TEST(ElementwiseOps, CastFloatToStringLikeNumpy) {
@@ -219,8 +217,8 @@ TEST(ElementwiseOps, CastFloatToStringLikeNumpy) {
                          {0.47892547f, 1.0f, 1e-5f, 1.5e16f, 123.25f, -0.0001f, inf, 0.0f});
   Tensor y = run_op("Cast", {x}, {int_attr("to", 8)});
   EXPECT_EQ(values_of<std::string>(y),
-            (std::vector<std::string>{"0.47892547", "1.0", "1e-05", "1.5e+16", "123.25",
-                                      "-1e-04", "inf", "0.0"}));  // float32(1e-4) < 1e-4
+            (std::vector<std::string>{"0.47892547", "1.0", "1e-05", "1.5e+16", "123.25", "-1e-04",
+                                      "inf", "0.0"}));  // float32(1e-4) < 1e-4
   Tensor h = make<Float16>(DType::kFloat16, {1}, {Float16(0.1f)});
   EXPECT_EQ(values_of<std::string>(run_op("Cast", {h}, {int_attr("to", 8)}))[0], "0.1");
 }
