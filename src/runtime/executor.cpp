@@ -359,7 +359,10 @@ std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inpu
   std::vector<Value>& values = state->values;
   for (size_t k = 0; k < g.inputs.size(); ++k) {
     Value& slot = values[g.inputs[k]];
-    if (inputs[k].is_tensor() && slot.is_tensor() && slot.tensor.shape() == inputs[k].tensor.shape()) {
+    // The dtype check keeps an unplanned slot (undefined, shape ()) from swallowing a 0-d input.
+    if (inputs[k].is_tensor() && slot.is_tensor() && slot.tensor.defined() &&
+        slot.tensor.dtype() == inputs[k].tensor.dtype() &&
+        slot.tensor.shape() == inputs[k].tensor.shape()) {
       const Tensor& t = inputs[k].tensor;
       slot.tensor.set_data(const_cast<void*>(t.raw()), t.keep_alive());  // kernels only read inputs
     } else {
