@@ -114,6 +114,16 @@ std::string compare_value(const Value& want, const Value& got, const std::string
   return "";
 }
 
+// The test files store bfloat16 data as uint16: view it as the bfloat16 the graph declares.
+Value as_declared(Value v, const TypeInfo& declared) {
+  if (v.is_tensor() && v.tensor.dtype() == DType::kUInt16 &&
+      declared.kind == TypeInfo::Kind::kTensor && declared.elem_type == DType::kBFloat16) {
+    const Tensor& t = v.tensor;
+    return Value(Tensor(DType::kBFloat16, t.shape(), const_cast<void*>(t.raw()), t.keep_alive()));
+  }
+  return v;
+}
+
 // ---- one test, run in a child process ----
 
 // Returns "" on pass, else "fail: ..." / "error: ..." / "unsupported: ...".
@@ -153,7 +163,8 @@ std::string run_one_test(const fs::path& dir) {
         const fs::path p = set / ("input_" + std::to_string(k) + ".pb");
         if (!fs::exists(p)) break;
         if (k >= fed_inputs.size()) return "error: more input files than graph inputs";
-        inputs.push_back(read_value_file(p.string(), fed_inputs[k]->type));
+        inputs.push_back(as_declared(read_value_file(p.string(), fed_inputs[k]->type),
+                                     fed_inputs[k]->type));
       }
       // Optional inputs may be absent from the test data: feed them as empty optionals.
       while (inputs.size() < fed_inputs.size()) inputs.push_back(Value::none());
@@ -161,7 +172,8 @@ std::string run_one_test(const fs::path& dir) {
       for (size_t k = 0; k < model->graph->outputs.size(); ++k) {
         const fs::path p = set / ("output_" + std::to_string(k) + ".pb");
         if (!fs::exists(p)) continue;
-        Value want = read_value_file(p.string(), model->graph->outputs[k].type);
+        Value want = as_declared(read_value_file(p.string(), model->graph->outputs[k].type),
+                                 model->graph->outputs[k].type);
         std::string m = compare_value(want, outputs[k], "output '" + model->graph->outputs[k].name + "'");
         if (!m.empty()) return "fail: " + set.filename().string() + ": " + m;
       }
