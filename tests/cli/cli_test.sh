@@ -51,6 +51,13 @@ expect_ok "run writes logits" "logits: float32 \[1, 10\]" \
   "$infera" run "$model" --input "image=$fixtures/good_image.npy" --output-dir "$tmp/out_dir"
 [[ -s "$tmp/out_dir/logits.npy" ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL logits.npy not written"; }
 
+# docs/SUPPORTED_OPS.md is generated from the registry and must not go stale.
+if "$infera" ops --markdown | diff -q - "$root/docs/SUPPORTED_OPS.md" >/dev/null; then
+  passed=$((passed + 1)); echo "ok   docs/SUPPORTED_OPS.md matches the registry"
+else
+  failed=$((failed + 1)); echo "FAIL docs/SUPPORTED_OPS.md is stale: build/infera ops --markdown > docs/SUPPORTED_OPS.md"
+fi
+
 # --- bad models
 head -c 5000 "$model" >"$tmp/truncated.onnx"
 expect_error "truncated model" "truncated.onnx: .*(truncated|past the end|runs past|end of)" "$infera" inspect "$tmp/truncated.onnx"
