@@ -108,20 +108,19 @@ void expect_tensor(const Tensor& got, DType dtype, const Shape& shape, const std
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got.data<T>()[i], want[i]) << "at " << i;
 }
 
-// Disabled until the runtime constructs std::string objects in planned (arena) memory for
-// string outputs; today a kernel assigning to them writes through garbage. They pass when the
-// output is allocated (the fed, dynamic path), e.g. --gtest_also_run_disabled_tests.
+// String outputs are never arena-planned (the planner makes their nodes dynamic), so these
+// run through the planned path too.
 constexpr bool kFed = false;
 
 class MovementOps : public ::testing::TestWithParam<bool> {};
 
-TEST(DISABLED_MovementOpsStrings, Concat) {
+TEST(MovementOpsStrings, Concat) {
   auto y = run_node("Concat", {int_attr("axis", 1)},
                     {str({2, 1}, {"a", "b"}), str({2, 2}, {"c", "d", "e", "f"})}, 1, kFed);
   expect_tensor<std::string>(y[0], DType::kString, {2, 3}, {"a", "c", "d", "b", "e", "f"});
 }
 
-TEST(DISABLED_MovementOpsStrings, GatherNegativeIndex) {
+TEST(MovementOpsStrings, GatherNegativeIndex) {
   auto y = run_node("Gather", {}, {str({3}, {"x", "y", "z"}), i64({2}, {-1, 0})}, 1, kFed);
   expect_tensor<std::string>(y[0], DType::kString, {2}, {"z", "x"});
 }
@@ -171,7 +170,7 @@ TEST_P(MovementOps, ScatterElementsMaxAndMul) {
   expect_tensor<float>(mul[0], DType::kFloat32, {3}, {1, 2, 30});
 }
 
-TEST(DISABLED_MovementOpsStrings, UniqueUnsorted) {
+TEST(MovementOpsStrings, UniqueUnsorted) {
   auto y =
       run_node("Unique", {int_attr("sorted", 0)}, {str({5}, {"b", "a", "b", "c", "a"})}, 4, kFed);
   expect_tensor<std::string>(y[0], DType::kString, {3}, {"b", "a", "c"});
@@ -217,7 +216,7 @@ TEST_P(MovementOps, TransposeAndDepthSpaceRoundTrip) {
   expect_tensor<float>(t[0], DType::kFloat32, {2, 2}, {1, 3, 2, 4});
 }
 
-TEST(DISABLED_MovementOpsStrings, Tile) {
+TEST(MovementOpsStrings, Tile) {
   auto t = run_node("Tile", {}, {str({2}, {"p", "q"}), i64({1}, {2})}, 1, kFed);
   expect_tensor<std::string>(t[0], DType::kString, {4}, {"p", "q", "p", "q"});
 }
