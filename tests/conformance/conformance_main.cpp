@@ -275,6 +275,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::map<std::string, int>> by_suite;  // suite -> outcome -> count
   std::map<std::string, std::pair<int, int>> by_op;            // op -> (passed, total)
   std::vector<std::string> passing, regressions, new_passes;
+  int expected_ran = 0;
   const auto start = std::chrono::steady_clock::now();
   for (const std::string& suite : opt.suites) {
     const fs::path root = fs::path(opt.data_dir) / suite;
@@ -296,6 +297,7 @@ int main(int argc, char** argv) {
         by_op[op].second++;
         if (result.empty()) by_op[op].first++;
       }
+      if (expected.count(id)) ++expected_ran;
       if (result.empty()) {
         passing.push_back(id);
         if (!expected.empty() && !expected.count(id)) new_passes.push_back(id);
@@ -342,7 +344,7 @@ int main(int argc, char** argv) {
   }
   // The plain closing line CI reads.
   const int failed = static_cast<int>(regressions.size());
-  std::cout << "conformance: " << (static_cast<int>(expected.size()) - failed) << " passed, "
+  std::cout << "conformance: " << (expected_ran - failed) << " passed, "
             << failed << " failed\n";
   return failed == 0 ? 0 : 1;
 }
