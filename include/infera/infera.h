@@ -34,7 +34,18 @@
 namespace infera {
 
 struct SessionOptions {
-  int threads = 0;  // 0: the cores this process may use
+  int threads = 0;                 // 0: the cores this process may use (affinity and cgroup)
+  bool reference_kernels = false;  // only the plain reference kernels (the test oracle)
+  bool bf16 = false;               // Conv/MatMul/Gemm in bfloat16 where the CPU has it
+};
+
+// Where one run spent its time, per executed node.
+struct NodeProfile {
+  std::string node;      // the node's name, or its first output
+  std::string op;        // op type
+  std::string kernel;    // kernel chosen: "reference", "conv_f32_onednn", ...
+  std::string shape;     // first output's shape
+  double seconds = 0;
 };
 
 // A declared graph input or output.
@@ -92,6 +103,13 @@ class Session {
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs) const;
   // The general form: inputs may be sequences or empty optionals.
   std::vector<Value> run_values(const std::vector<Value>& inputs) const;
+
+  // run_values(), also reporting the time of every executed node.
+  std::vector<Value> run_profiled(const std::vector<Value>& inputs,
+                                  std::vector<NodeProfile>& profile) const;
+
+  // The thread count in effect.
+  int threads() const;
 
   // Prepares (or finds) the plan for these input shapes without running it.
   PlanInfo prepare(const std::vector<Value>& inputs) const;

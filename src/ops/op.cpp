@@ -47,10 +47,25 @@ const OpRegistration* find_op(const std::string& domain, const std::string& op_t
   const OpRegistration* best = nullptr;
   for (const OpRegistration& r : registry()) {
     if (r.domain != d || r.op_type != op_type) continue;
-    if (opset < r.since_version || opset > r.until_version) continue;
+    if (opset < r.since_version || opset > r.until_version || r.priority != 0) continue;
     if (!best || r.since_version > best->since_version) best = &r;
   }
   return best;
+}
+
+std::vector<const OpRegistration*> find_op_variants(const std::string& domain,
+                                                    const std::string& op_type, int64_t opset) {
+  const std::string d = domain == "ai.onnx" ? "" : domain;
+  std::vector<const OpRegistration*> found;
+  for (const OpRegistration& r : registry())
+    if (r.domain == d && r.op_type == op_type && opset >= r.since_version &&
+        opset <= r.until_version)
+      found.push_back(&r);
+  std::stable_sort(found.begin(), found.end(), [](const OpRegistration* a, const OpRegistration* b) {
+    if (a->priority != b->priority) return a->priority > b->priority;
+    return a->since_version > b->since_version;
+  });
+  return found;
 }
 
 std::vector<OpRegistration> registered_ops() {
@@ -109,6 +124,17 @@ std::shared_ptr<const Subgraph> KernelInit::subgraph(const std::string& name) co
   if (!compile_) fail("graph attributes are not supported in this context");
   return compile_(*a.g);
 }
+const KernelConfig& KernelInit::default_config() {
+  static const KernelConfig config;
+  return config;
+}
+
+std::unique_ptr<OpKernel> KernelInit::reference_kernel() const {
+  const OpRegistration* r = find_op(node_.domain, node_.op_type, opset_);
+  if (!r) unsupported("no reference kernel");
+  return r->factory(*this);
+}
+
 void KernelInit::fail(const std::string& message) const {
   throw Error(ErrorKind::kInvalidModel, node_.describe() + ": " + message);
 }

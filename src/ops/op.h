@@ -44,13 +44,29 @@ namespace infera {
 
 class Subgraph;        // a compiled graph attribute (If/Loop/Scan bodies)
 class SubgraphRunner;  // executes subgraphs; supplied by the runtime
+class OpKernel;
+
+// Session-wide choices every kernel may read.
+struct KernelConfig {
+  int threads = 1;                 // intra-op threads a kernel may use
+  bool reference_only = false;     // use only the plain reference kernels
+  bool bf16 = false;               // Conv/MatMul/Gemm may compute in bfloat16
+};
 
 // What a kernel sees when it is created: the node, its opset and typed attribute access.
 class KernelInit {
  public:
   using SubgraphCompiler = std::function<std::shared_ptr<const Subgraph>(const Graph&)>;
-  KernelInit(const Node& node, int64_t opset, const Model* model, SubgraphCompiler compile)
-      : node_(node), opset_(opset), model_(model), compile_(std::move(compile)) {}
+  // The value of input i when it is a constant known at load (an initializer), else null.
+  using ConstantLookup = std::function<const Tensor*(int input)>;
+  KernelInit(const Node& node, int64_t opset, const Model* model, SubgraphCompiler compile,
+             ConstantLookup constants = nullptr, const KernelConfig* config = nullptr)
+      : node_(node),
+        opset_(opset),
+        model_(model),
+        compile_(std::move(compile)),
+        constants_(std::move(constants)),
+        config_(config ? config : &default_config()) {}
 
   const Node& node() const { return node_; }
   int64_t opset() const { return opset_; }
@@ -58,6 +74,14 @@ class KernelInit {
   int num_inputs() const { return static_cast<int>(node_.inputs.size()); }
   int num_outputs() const { return static_cast<int>(node_.outputs.size()); }
   bool has_input(int i) const { return i < num_inputs() && !node_.inputs[i].empty(); }
+  // Input i's value when it is an initializer (weights to pack once), else null.
+  const Tensor* constant_input(int i) const {
+    return constants_ && has_input(i) ? constants_(i) : nullptr;
+  }
+  const KernelConfig& config() const { return *config_; }
+  // The plain reference kernel for this node: optimized variants delegate to it for the
+  // cases they do not cover.
+  std::unique_ptr<OpKernel> reference_kernel() const;
 
   bool has_attr(const std::string& name) const { return node_.find_attribute(name) != nullptr; }
   int64_t attr_int(const std::string& name, int64_t fallback) const;
@@ -83,7 +107,10 @@ class KernelInit {
   const Node& node_;
   int64_t opset_;
   const Model* model_;
+  static const KernelConfig& default_config();
   SubgraphCompiler compile_;
+  ConstantLookup constants_;
+  const KernelConfig* config_;
 };
 
 // Shape inference: inputs are known by dtype and shape; their data is there when it is known
@@ -121,6 +148,22 @@ class InferContext {
   int num_outputs_;
 };
 
+// Per-plan preparation of a static node, once its input and output shapes are final: build
+// shape-specific state (oneDNN primitives, reordered weights) and ask for scratch memory,
+// which the planner places in the arena for the duration of this node.
+class PrepareContext {
+ public:
+  virtual ~PrepareContext() = default;
+  virtual int num_inputs() const = 0;
+  virtual bool has_input(int i) const = 0;
+  // dtype and shape; data only for constants
+  virtual const Tensor& input(int i) const = 0;
+  virtual int num_outputs() const = 0;
+  virtual const Tensor& output(int i) const = 0;  // dtype and shape
+  virtual void request_scratch(size_t bytes) = 0;
+  virtual const KernelConfig& config() const = 0;
+};
+
 class RunContext {
  public:
   virtual ~RunContext() = default;
@@ -141,6 +184,11 @@ class RunContext {
   virtual std::vector<Value> run_subgraph(const Subgraph& graph,
                                           const std::vector<Value>& inputs) = 0;
   virtual const Node& node() const = 0;
+  // What prepare() returned for this plan (null for dynamic nodes or kernels without state).
+  virtual void* node_state() const { return nullptr; }
+  // The scratch memory prepare() asked for (null if none).
+  virtual void* scratch() const { return nullptr; }
+  virtual int threads() const { return 1; }
   [[noreturn]] void fail(const std::string& message) const;
 };
 
@@ -151,6 +199,10 @@ class OpKernel {
   virtual void run(RunContext& ctx) const = 0;
   // False for ops whose output must not be computed ahead of time (random generators).
   virtual bool foldable() const { return true; }
+  // Shape-specific state for one plan, handed back through RunContext::node_state().
+  virtual std::shared_ptr<void> prepare(PrepareContext&) const { return nullptr; }
+  // The kernel's name in profiles: "reference", "conv_f32_onednn", ...
+  virtual std::string kernel_name() const { return "reference"; }
 };
 
 using KernelFactory = std::unique_ptr<OpKernel> (*)(const KernelInit&);
@@ -161,6 +213,9 @@ struct OpRegistration {
   int since_version;    // first opset this kernel serves
   int until_version;    // last opset it serves
   KernelFactory factory;
+  // 0 for the reference kernel; optimized variants register higher and are tried first. A
+  // variant's factory returns null when it does not apply to the node.
+  int priority = 0;
 };
 
 bool register_op(OpRegistration registration);
@@ -168,9 +223,19 @@ bool register_op(OpRegistration registration);
 const OpRegistration* find_op(const std::string& domain, const std::string& op_type,
                               int64_t opset);
 std::vector<OpRegistration> registered_ops();
+// Every registration serving (domain, op_type) at `opset`, highest priority first.
+std::vector<const OpRegistration*> find_op_variants(const std::string& domain,
+                                                    const std::string& op_type, int64_t opset);
 
 template <typename K>
 std::unique_ptr<OpKernel> make_kernel(const KernelInit& init) {
+  return std::make_unique<K>(init);
+}
+
+// An optimized variant: CLASS has `static bool applies(const KernelInit&)`.
+template <typename K>
+std::unique_ptr<OpKernel> make_variant_kernel(const KernelInit& init) {
+  if (!K::applies(init)) return nullptr;
   return std::make_unique<K>(init);
 }
 
@@ -183,4 +248,11 @@ std::unique_ptr<OpKernel> make_kernel(const KernelInit& init) {
   static const bool INFERA_CONCAT(infera_registered_, __COUNTER__) =            \
       ::infera::register_op({DOMAIN, OP, SINCE, UNTIL, &::infera::make_kernel<CLASS>})
 
+}  // namespace infera
+
+namespace infera {
+// Registers the optimized variant CLASS for OP (default domain, every opset) at PRIORITY > 0.
+#define INFERA_REGISTER_VARIANT(OP, PRIORITY, CLASS)                                       \
+  static const bool INFERA_CONCAT(infera_registered_, __COUNTER__) = ::infera::register_op( \
+      {"", OP, 1, 1000, &::infera::make_variant_kernel<CLASS>, PRIORITY})
 }  // namespace infera

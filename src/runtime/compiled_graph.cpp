@@ -14,8 +14,9 @@ namespace {
 
 class GraphCompiler {
  public:
-  GraphCompiler(std::shared_ptr<const Graph> graph, const Model& model, const OuterScope* outer)
-      : graph_(std::move(graph)), model_(model), outer_(outer) {
+  GraphCompiler(std::shared_ptr<const Graph> graph, const Model& model, const OuterScope* outer,
+                const KernelConfig* config)
+      : graph_(std::move(graph)), model_(model), outer_(outer), config_(config) {
     out_ = std::make_shared<Subgraph>();
     out_->graph = graph_;
   }
@@ -103,12 +104,22 @@ class GraphCompiler {
     auto compile_sub = [&](const Graph& g) -> std::shared_ptr<const Subgraph> {
       // Attribute graphs live as long as the node, which the model keeps alive.
       std::shared_ptr<const Graph> alias(graph_, &g);
-      auto sub = compile_graph(alias, model_, &here);
+      auto sub = compile_graph(alias, model_, &here, config_);
       for (const std::string& n : sub->outer_names) captured.push_back(n);
       return sub;
     };
-    KernelInit init(node, opset, &model_, compile_sub);
-    cn.kernel = reg->factory(init);
+    auto constant = [&](int i) -> const Tensor* {
+      const ValueSlot& slot = out_->values[cn.inputs[i]];
+      return slot.is_constant && slot.constant.is_tensor() ? &slot.constant.tensor : nullptr;
+    };
+    KernelInit init(node, opset, &model_, compile_sub, constant, config_);
+    if (!config_ || !config_->reference_only) {
+      for (const OpRegistration* variant : find_op_variants(node.domain, node.op_type, opset)) {
+        if (variant->priority == 0) break;
+        if ((cn.kernel = variant->factory(init))) break;
+      }
+    }
+    if (!cn.kernel) cn.kernel = reg->factory(init);
     for (const std::string& name : captured) {
       const int id = resolve(name, node.describe());
       bool seen = false;
@@ -163,6 +174,7 @@ class GraphCompiler {
   std::shared_ptr<const Graph> graph_;
   const Model& model_;
   const OuterScope* outer_;
+  const KernelConfig* config_;
   std::shared_ptr<Subgraph> out_;
   std::unordered_map<std::string, int> ids_;
 };
@@ -170,8 +182,8 @@ class GraphCompiler {
 }  // namespace
 
 std::shared_ptr<Subgraph> compile_graph(std::shared_ptr<const Graph> graph, const Model& model,
-                                        const OuterScope* outer) {
-  return GraphCompiler(std::move(graph), model, outer).compile();
+                                        const OuterScope* outer, const KernelConfig* config) {
+  return GraphCompiler(std::move(graph), model, outer, config).compile();
 }
 
 }  // namespace infera

@@ -52,7 +52,9 @@ struct OuterScope {
 
 // Compiles `graph`. Inputs that are also initializers are constants (their initializer is the
 // value); the rest are fed by the caller. Throws kInvalidModel / kUnsupported naming the node.
+// `config` (may be null: defaults) chooses between reference and optimized kernels.
 std::shared_ptr<Subgraph> compile_graph(std::shared_ptr<const Graph> graph, const Model& model,
-                                        const OuterScope* outer);
+                                        const OuterScope* outer,
+                                        const KernelConfig* config = nullptr);
 
 }  // namespace infera

@@ -1,5 +1,6 @@
 #include "runtime/executor.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -107,8 +108,19 @@ class NodeRunContext final : public RunContext {
     return execute_dynamic(graph, inputs, outer);
   }
   const Node& node() const override { return *cn_.node; }
+  void* node_state() const override { return state_; }
+  void* scratch() const override { return scratch_; }
+  int threads() const override { return threads_; }
+  void bind_plan_step(void* state, void* scratch, int threads) {
+    state_ = state;
+    scratch_ = scratch;
+    threads_ = threads;
+  }
 
  private:
+  void* state_ = nullptr;
+  void* scratch_ = nullptr;
+  int threads_ = 1;
   const Value& find_implicit(const std::string& name) const {
     for (int id : cn_.implicit_inputs) {
       // Names are compared against the value table of the graph that owns this node.
@@ -167,6 +179,29 @@ void run_node_dynamic(const Subgraph& graph, const CompiledNode& cn, std::vector
   cn.kernel->run(ctx);
 }
 
+class PlanPrepareContext final : public PrepareContext {
+ public:
+  PlanPrepareContext(const CompiledNode& cn, const std::vector<Value>& meta,
+                     const KernelConfig& config)
+      : cn_(cn), meta_(meta), config_(config) {}
+  int num_inputs() const override { return static_cast<int>(cn_.inputs.size()); }
+  bool has_input(int i) const override { return i < num_inputs() && cn_.inputs[i] >= 0; }
+  const Tensor& input(int i) const override { return meta_[cn_.inputs[i]].tensor; }
+  int num_outputs() const override { return static_cast<int>(cn_.outputs.size()); }
+  const Tensor& output(int i) const override {
+    static const Tensor kAbsent;
+    return cn_.outputs[i] >= 0 ? meta_[cn_.outputs[i]].tensor : kAbsent;
+  }
+  void request_scratch(size_t bytes) override { scratch_bytes = std::max(scratch_bytes, bytes); }
+  const KernelConfig& config() const override { return config_; }
+  size_t scratch_bytes = 0;
+
+ private:
+  const CompiledNode& cn_;
+  const std::vector<Value>& meta_;
+  const KernelConfig& config_;
+};
+
 bool value_is_known(const Value& v) {
   return v.is_none() || (v.is_tensor() && v.tensor.has_data());
 }
@@ -199,9 +234,11 @@ void Plan::release_state(std::unique_ptr<RunState> state) const {
 }
 
 std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
-                                   const std::vector<Value>& inputs) {
+                                   const std::vector<Value>& inputs, const KernelConfig& config) {
   auto plan = std::make_shared<Plan>();
   plan->graph = graph;
+  plan->threads = std::max(1, config.threads);
+  std::vector<size_t> scratch_bytes;
   const Subgraph& g = *graph;
   const size_t n_values = g.values.size();
   std::vector<Value> meta(n_values);
@@ -223,7 +260,9 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
   std::vector<const Value*> scratch;
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     const CompiledNode& cn = g.nodes[n];
-    PlanStep step{static_cast<int>(n), PlanStep::Mode::kDynamic};
+    PlanStep step;
+    step.node = static_cast<int>(n);
+    step.mode = PlanStep::Mode::kDynamic;
     bool inputs_shaped = cn.implicit_inputs.empty();
     bool inputs_constant = true;
     for (int v : cn.inputs) {
@@ -272,6 +311,13 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
       if (all_constant) ++plan->folded_nodes;
     }
     if (step.mode == PlanStep::Mode::kDynamic) ++plan->dynamic_nodes;
+    size_t scratch = 0;
+    if (step.mode == PlanStep::Mode::kStatic) {
+      PlanPrepareContext prep(cn, meta, config);
+      step.state = cn.kernel->prepare(prep);
+      scratch = prep.scratch_bytes;
+    }
+    scratch_bytes.push_back(scratch);
     plan->steps.push_back(step);
   }
 
@@ -301,11 +347,22 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
     records.push_back({first[v], std::max(first[v], last[v]), meta[v].tensor.nbytes()});
     record_value.push_back(static_cast<int>(v));
   }
+  // Scratch lives for its own step only, so it shares bytes with everything else.
+  const size_t value_records = records.size();
+  std::vector<size_t> scratch_step;
+  for (size_t st = 0; st < scratch_bytes.size(); ++st) {
+    if (scratch_bytes[st] == 0) continue;
+    records.push_back({static_cast<int32_t>(st), static_cast<int32_t>(st), scratch_bytes[st]});
+    scratch_step.push_back(st);
+  }
   const MemoryPlan mem = plan_memory_greedy(records, 64);
   plan->arena_bytes = mem.arena_bytes;
   plan->arena_offset.assign(n_values, -1);
-  for (size_t r = 0; r < records.size(); ++r)
+  for (size_t r = 0; r < value_records; ++r)
     plan->arena_offset[record_value[r]] = static_cast<int64_t>(mem.offsets[r]);
+  for (size_t k = 0; k < scratch_step.size(); ++k)
+    plan->steps[scratch_step[k]].scratch_offset =
+        static_cast<int64_t>(mem.offsets[value_records + k]);
 
   plan->value_template.resize(n_values);
   for (size_t v = 0; v < n_values; ++v)
@@ -315,21 +372,30 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
 
 namespace {
 
-void run_steps(const Plan* plan, const Subgraph& g, std::vector<Value>& values) {
+void run_steps(const Plan* plan, const Subgraph& g, std::vector<Value>& values,
+               uint8_t* arena = nullptr, StepTimes* times = nullptr) {
   if (!plan) {
     for (const CompiledNode& cn : g.nodes) run_node_dynamic(g, cn, values);
     return;
   }
-  for (const PlanStep& step : plan->steps) {
+  using Clock = std::chrono::steady_clock;
+  if (times) times->assign(plan->steps.size(), 0.0);
+  for (size_t s = 0; s < plan->steps.size(); ++s) {
+    const PlanStep& step = plan->steps[s];
     const CompiledNode& cn = g.nodes[step.node];
     if (step.mode == PlanStep::Mode::kFolded) continue;
+    const Clock::time_point start = times ? Clock::now() : Clock::time_point();
     if (step.mode == PlanStep::Mode::kDynamic) {
       run_node_dynamic(g, cn, values);
-      continue;
+    } else {
+      NodeRunContext ctx(cn, values);
+      ctx.names_ = &g.values;
+      ctx.bind_plan_step(step.state.get(),
+                         step.scratch_offset >= 0 ? arena + step.scratch_offset : nullptr,
+                         plan->threads);
+      cn.kernel->run(ctx);
     }
-    NodeRunContext ctx(cn, values);
-    ctx.names_ = &g.values;
-    cn.kernel->run(ctx);
+    if (times) (*times)[s] = std::chrono::duration<double>(Clock::now() - start).count();
   }
 }
 
@@ -347,7 +413,8 @@ std::vector<Value> collect_outputs(const Subgraph& g, const std::vector<Value>& 
 
 }  // namespace
 
-std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inputs) {
+std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inputs,
+                                StepTimes* times) {
   const Subgraph& g = *plan.graph;
   std::unique_ptr<RunState> state = plan.acquire_state();
   struct Returner {
@@ -371,7 +438,7 @@ std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inpu
       slot = inputs[k];
     }
   }
-  run_steps(&plan, g, values);
+  run_steps(&plan, g, values, state->arena.get(), times);
   return collect_outputs(g, values);
 }
 

@@ -28,7 +28,12 @@ struct PlanStep {
   enum class Mode : uint8_t { kFolded, kStatic, kDynamic };
   int node = 0;  // index into Subgraph::nodes
   Mode mode = Mode::kStatic;
+  std::shared_ptr<void> state;    // what the kernel's prepare() built for this plan
+  int64_t scratch_offset = -1;    // arena offset of the scratch it asked for
 };
+
+// Time spent per step in one run, for profiles (seconds, indexed like Plan::steps).
+using StepTimes = std::vector<double>;
 
 class Plan {
  public:
@@ -41,6 +46,7 @@ class Plan {
   size_t arena_bytes = 0;
   int folded_nodes = 0;
   int dynamic_nodes = 0;
+  int threads = 1;
 
   std::unique_ptr<RunState> acquire_state() const;
   void release_state(std::unique_ptr<RunState> state) const;
@@ -53,11 +59,14 @@ class Plan {
 // Builds a plan for inputs shaped like `inputs` (only dtype/shape/kind are read; tensors may
 // have no data). `outer` supplies outer-scope values for subgraphs (may be empty).
 std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
-                                   const std::vector<Value>& inputs);
+                                   const std::vector<Value>& inputs,
+                                   const KernelConfig& config = KernelConfig());
 
 // Runs the plan on `inputs` (which must match the plan's signature) and returns the graph
 // outputs as freshly owned values.
-std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inputs);
+// With `times`, records the seconds each step took.
+std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inputs,
+                                StepTimes* times = nullptr);
 
 // Runs a subgraph with every node in dynamic mode: used for If/Loop/Scan bodies.
 std::vector<Value> execute_dynamic(const Subgraph& graph, const std::vector<Value>& inputs,

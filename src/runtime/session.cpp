@@ -1,4 +1,7 @@
+#include <sched.h>
+
 #include <algorithm>
+#include <fstream>
 #include <shared_mutex>
 #include <unordered_map>
 
@@ -30,6 +33,7 @@ class SessionImpl {
   std::shared_ptr<Model> model;
   std::shared_ptr<Subgraph> graph;
   SessionOptions options;
+  KernelConfig config;
   std::vector<TensorInfo> inputs;
   std::vector<TensorInfo> outputs;
   ModelInfo info;
@@ -147,7 +151,7 @@ std::shared_ptr<const Plan> SessionImpl::plan_for(const std::vector<Value>& valu
         if (same_signature(p->input_signature, values)) return p;
   }
   // Prepared outside the lock; if two threads race, both plans are valid and one is kept.
-  std::shared_ptr<const Plan> plan = prepare_plan(graph, values);
+  std::shared_ptr<const Plan> plan = prepare_plan(graph, values, config);
   std::unique_lock<std::shared_mutex> lock(plans_mutex_);
   for (const auto& p : plans_[key])
     if (same_signature(p->input_signature, values)) return p;
@@ -161,12 +165,33 @@ Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
 
 namespace {
+
+// Cores this process may run on: the affinity mask, capped by a cgroup v2 CPU quota.
+int usable_cores() {
+  int cores = 1;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) cores = std::max(1, CPU_COUNT(&set));
+  std::ifstream quota_file("/sys/fs/cgroup/cpu.max");
+  std::string quota, period;
+  if (quota_file >> quota >> period && quota != "max") {
+    const double limit = std::stod(quota) / std::stod(period);
+    cores = std::max(1, std::min(cores, static_cast<int>(limit + 0.5)));
+  }
+  return cores;
+}
+
 std::unique_ptr<SessionImpl> impl_from_model(std::shared_ptr<Model> model,
                                              const SessionOptions& options) {
   auto impl = std::make_unique<SessionImpl>();
   impl->model = std::move(model);
   impl->options = options;
-  impl->graph = compile_graph(impl->model->graph, *impl->model, nullptr);
+  if (options.threads < 0)
+    throw Error(ErrorKind::kInvalidArgument, "threads must be 0 (automatic) or positive, got " +
+                                                 std::to_string(options.threads));
+  impl->config.threads = options.threads > 0 ? options.threads : usable_cores();
+  impl->config.reference_only = options.reference_kernels;
+  impl->config.bf16 = options.bf16;
+  impl->graph = compile_graph(impl->model->graph, *impl->model, nullptr, &impl->config);
   for (const ValueInfo& vi : impl->graph->input_infos) impl->inputs.push_back(tensor_info_of(vi));
   for (const ValueInfo& vi : impl->graph->output_infos)
     impl->outputs.push_back(tensor_info_of(vi));
@@ -228,6 +253,32 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) co
   }
   return run(ordered);
 }
+
+std::vector<Value> Session::run_profiled(const std::vector<Value>& inputs,
+                                         std::vector<NodeProfile>& profile) const {
+  impl_->check_inputs(inputs, true);
+  std::shared_ptr<const Plan> plan = impl_->plan_for(inputs);
+  StepTimes times;
+  std::vector<Value> outputs = execute_plan(*plan, inputs, &times);
+  profile.clear();
+  for (size_t s = 0; s < plan->steps.size(); ++s) {
+    if (plan->steps[s].mode == PlanStep::Mode::kFolded) continue;
+    const CompiledNode& cn = plan->graph->nodes[plan->steps[s].node];
+    NodeProfile p;
+    p.node = !cn.node->name.empty() ? cn.node->name
+             : cn.node->outputs.empty() ? std::string() : cn.node->outputs[0];
+    p.op = cn.node->op_type;
+    p.kernel = cn.kernel->kernel_name();
+    const int out = cn.outputs.empty() ? -1 : cn.outputs[0];
+    const Value& meta = out >= 0 ? plan->value_template[out] : Value();
+    p.shape = meta.is_tensor() && meta.tensor.defined() ? shape_to_string(meta.tensor.shape()) : "dynamic";
+    p.seconds = times[s];
+    profile.push_back(std::move(p));
+  }
+  return outputs;
+}
+
+int Session::threads() const { return impl_->config.threads; }
 
 PlanInfo Session::prepare(const std::vector<Value>& inputs) const {
   impl_->check_inputs(inputs, false);

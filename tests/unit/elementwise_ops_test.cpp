@@ -240,11 +240,11 @@ TEST(ElementwiseOps, CastFloatToIntTruncatesAndTypeNameOpset1) {
             (std::vector<bool>{true, true, true}));
 }
 
-TEST(ElementwiseOps, CastToBFloat16Truncates) {
-  // 0.48033667f is 0x3ef5eea1: truncation keeps 0x3ef5, rounding would give 0x3ef6.
+TEST(ElementwiseOps, CastToBFloat16RoundsToNearestEven) {
+  // 0.48033667f is 0x3ef5eea1: rounding gives 0x3ef6 (truncation would keep 0x3ef5).
   Tensor x = make<float>(DType::kFloat32, {2}, {0.48033667f, std::nanf("")});
   Tensor y = run_op("Cast", {x}, {int_attr("to", 16)});
-  EXPECT_EQ(y.data<BFloat16>()[0].bits, 0x3ef5);
+  EXPECT_EQ(y.data<BFloat16>()[0].bits, 0x3ef6);
   EXPECT_TRUE(std::isnan(float(y.data<BFloat16>()[1])));
 }
 

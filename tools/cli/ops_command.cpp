@@ -25,7 +25,7 @@ Action add_ops_command(CLI::App& app) {
   return [markdown]() {
     std::map<std::string, std::map<std::string, std::vector<std::string>>> by_domain;
     for (const OpRegistration& r : registered_ops())
-      by_domain[r.domain.empty() ? "ai.onnx" : r.domain][r.op_type].push_back(opset_range(r));
+      if (r.priority == 0) by_domain[r.domain.empty() ? "ai.onnx" : r.domain][r.op_type].push_back(opset_range(r));
     size_t total = 0;
     for (const auto& [domain, ops] : by_domain) total += ops.size();
     if (*markdown) {
