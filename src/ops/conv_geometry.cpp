@@ -138,9 +138,10 @@ std::string resolve_transpose_geometry(const SpatialAttrs& a, const Shape& x,
     const bool same = a.auto_pad == AutoPad::kSameUpper || a.auto_pad == AutoPad::kSameLower;
     if (!a.output_shape.empty() || same) {
       g.out[d] = !a.output_shape.empty() ? a.output_shape[i] : g.in[d] * s;
-      // May be negative: the output then extends past the full extent, reading zeros.
+      // May be negative: the output then extends past the full extent at the end (as
+      // output_padding would), reading zeros; hence truncation, not floor, below.
       const int64_t total = full - g.out[d];
-      const int64_t small = total >= 0 ? total / 2 : -((-total + 1) / 2);  // floor(total / 2)
+      const int64_t small = total / 2;
       g.pad_begin[d] = a.auto_pad == AutoPad::kSameLower ? total - small : small;
       g.pad_end[d] = total - g.pad_begin[d];
     } else {
