@@ -1,0 +1,59 @@
+// State shared by the message decoders while one file is read: where errors point (file,
+// field path, byte), what keeps in-place tensor bytes alive, and where external data may live.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "infera/error.h"
+#include "onnx/external_data.h"
+#include "onnx/wire.h"
+
+namespace infera::onnx {
+
+class DecodeContext final : public wire::WireErrorSink {
+ public:
+  // `keep_alive` owns `whole`; when null, tensor bytes are copied out instead of viewed.
+  DecodeContext(std::string file_label, wire::Bytes whole, std::shared_ptr<void> keep_alive,
+                std::string base_dir);
+
+  // "file: graph.node[3].attribute 'axis': what" as Error(kInvalidModel).
+  [[noreturn]] void fail(const std::string& what) const override;
+  [[noreturn]] void fail(ErrorKind kind, const std::string& what) const;
+
+  wire::WireReader whole_reader() const { return wire::WireReader(whole_, whole_.data(), *this); }
+  const std::shared_ptr<void>& keep_alive() const { return keep_alive_; }
+  ExternalDataResolver& external_data() { return external_data_; }
+
+  std::string field_path() const;
+  // Once the current message's name is known: "attribute[2]" becomes "attribute 'axis'".
+  void name_current(const std::string& name);
+
+ private:
+  friend class PathScope;
+  std::string file_label_;
+  wire::Bytes whole_;
+  std::shared_ptr<void> keep_alive_;
+  ExternalDataResolver external_data_;
+  std::vector<std::string> path_;
+};
+
+// Names the field being decoded for the lifetime of the scope. Also bounds recursion:
+// graphs inside attributes and types inside types can nest, and a hostile file must not be
+// able to exhaust the stack.
+class PathScope {
+ public:
+  static constexpr size_t kMaxDepth = 128;
+
+  PathScope(DecodeContext& ctx, std::string segment);
+  PathScope(DecodeContext& ctx, const char* field, size_t index);  // "node[3]"
+  ~PathScope() { ctx_.path_.pop_back(); }
+  PathScope(const PathScope&) = delete;
+  PathScope& operator=(const PathScope&) = delete;
+
+ private:
+  DecodeContext& ctx_;
+};
+
+}  // namespace infera::onnx

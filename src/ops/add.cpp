@@ -1,0 +1,18 @@
+// Add: a + b with numpy broadcasting (integers wrap around).
+#include "ops/binary_elementwise.h"
+
+namespace infera {
+namespace {
+
+struct AddFn {
+  template <typename C>
+  auto operator()(const C& a, const C& b) const {
+    return wrapping(a, b, [](auto x, auto y) { return x + y; });
+  }
+};
+
+using AddKernel = BinaryKernel<AddFn, TypeFamily::kNumeric>;
+
+}  // namespace
+INFERA_REGISTER_OP("Add", AddKernel);
+}  // namespace infera
