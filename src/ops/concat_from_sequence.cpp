@@ -21,7 +21,11 @@ class ConcatFromSequenceKernel final : public OpKernel {
     const int64_t out_rank = first.rank() + (new_axis_ ? 1 : 0);
     const int64_t axis = normalize_axis(axis_, out_rank);
     Shape out_shape = first.shape();
-    if (new_axis_) out_shape.insert(out_shape.begin() + axis, 0);
+    if (new_axis_) {
+      out_shape.insert(out_shape.begin() + axis, 0);
+    } else {
+      out_shape[static_cast<size_t>(axis)] = 0;  // summed over the elements below
+    }
     for (const Tensor& t : seq.sequence) {
       for (int64_t d = 0; d < first.rank(); ++d) {
         const bool is_axis = !new_axis_ && d == axis;

@@ -59,9 +59,9 @@ class StringNormalizerKernel final : public OpKernel {
     if (!(x.rank() == 1 || (x.rank() == 2 && x.dim(0) == 1))) {
       ctx.fail("input should be [C] or [1, C], got " + shape_to_string(x.shape()));
     }
-    if (stopwords_.empty()) {
-      ctx.set_output(0, DType::kString, x.shape());
-    } else if (x.has_data()) {
+    // Declared dynamic until the strings are there: string tensors must be constructed, so
+    // they are left out of the raw arena, and the count kept depends on the data anyway.
+    if (x.has_data()) {
       ctx.set_output(0, DType::kString, output_shape(x, kept_count(x)));
     } else {
       ctx.set_output_dynamic(0);

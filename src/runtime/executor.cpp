@@ -254,7 +254,9 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
           continue;
         }
         all_constant = false;
-        if (r.outcome == O::kShaped) {
+        if (r.outcome == O::kShaped && r.dtype == DType::kString) {
+          any_dynamic = true;  // strings need constructed objects, not raw arena bytes
+        } else if (r.outcome == O::kShaped) {
           meta[v] = Value(Tensor::meta(r.dtype, r.shape));
           shape_known[v] = true;
         } else if (r.outcome == O::kUnset) {
@@ -359,7 +361,10 @@ std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inpu
   std::vector<Value>& values = state->values;
   for (size_t k = 0; k < g.inputs.size(); ++k) {
     Value& slot = values[g.inputs[k]];
-    if (inputs[k].is_tensor() && slot.is_tensor() && slot.tensor.shape() == inputs[k].tensor.shape()) {
+    const bool same_layout = inputs[k].is_tensor() && slot.is_tensor() &&
+                             slot.tensor.dtype() == inputs[k].tensor.dtype() &&
+                             slot.tensor.shape() == inputs[k].tensor.shape();
+    if (same_layout) {
       const Tensor& t = inputs[k].tensor;
       slot.tensor.set_data(const_cast<void*>(t.raw()), t.keep_alive());  // kernels only read inputs
     } else {
