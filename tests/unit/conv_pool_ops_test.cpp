@@ -51,6 +51,7 @@ TEST(Conv, MatchesNaiveLoopsOnOddShapes) {
       {2, 4, 7, 9, 6, 3, 2, 2, 2, 1, 1, 2, 1, 0, 2, 1},
       {1, 3, 5, 300, 2, 1, 5, 1, 1, 1, 1, 1, 0, 2, 0, 2},  // rows longer than one tile
       {1, 6, 6, 6, 6, 3, 3, 6, 1, 3, 2, 1, 2, 1, 1, 0},    // depthwise
+      {2, 6, 17, 19, 4, 1, 1, 2, 1, 1, 1, 1, 0, 0, 0, 0},  // pointwise, plane above one tile
   };
   uint32_t seed = 1;
   for (const Conv2dCase& p : cases) {
