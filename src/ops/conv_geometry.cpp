@@ -23,7 +23,8 @@ std::string fill_common(const SpatialAttrs& a, const Shape& x, const int64_t* ke
   for (const std::string& e :
        {check_len(a.strides, r, "strides"), check_len(a.dilations, r, "dilations"),
         check_len(a.pads, 2 * r, "pads"), check_len(a.output_padding, r, "output_padding"),
-        check_len(a.output_shape, r, "output_shape")}) {
+        check_len(a.output_shape.size() == size_t(r) + 2 ? Shape(r) : a.output_shape, r,
+                  "output_shape")}) {
     if (!e.empty()) return e;
   }
   g = SpatialGeometry{};
@@ -137,7 +138,9 @@ std::string resolve_transpose_geometry(const SpatialAttrs& a, const Shape& x,
     const int64_t full = s * (g.in[d] - 1) + out_pad + ek;  // extent before trimming pads
     const bool same = a.auto_pad == AutoPad::kSameUpper || a.auto_pad == AutoPad::kSameLower;
     if (!a.output_shape.empty() || same) {
-      g.out[d] = !a.output_shape.empty() ? a.output_shape[i] : g.in[d] * s;
+      // output_shape may list only the spatial dims or the whole shape [N, M, ...].
+      const size_t skip = a.output_shape.size() == static_cast<size_t>(g.rank) + 2 ? 2 : 0;
+      g.out[d] = !a.output_shape.empty() ? a.output_shape[skip + i] : g.in[d] * s;
       // May be negative: the output then extends past the full extent at the end (as
       // output_padding would), reading zeros; hence truncation, not floor, below.
       const int64_t total = full - g.out[d];

@@ -31,6 +31,16 @@ decltype(auto) dispatch_quant8(DType dt, F&& f) {
   }
 }
 
+// The integer types QuantizeLinear can produce (16-bit since opset 21).
+template <typename F>
+decltype(auto) dispatch_quant_storage(DType dt, F&& f) {
+  switch (dt) {
+    case DType::kUInt16: return f.template operator()<uint16_t>();
+    case DType::kInt16: return f.template operator()<int16_t>();
+    default: return dispatch_quant8(dt, std::forward<F>(f));
+  }
+}
+
 // A scale or zero point that is a scalar (every element) or 1-D with one value per index along
 // an axis. An absent zero point reads as 0.
 struct QuantParam {

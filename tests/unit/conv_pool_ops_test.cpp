@@ -113,6 +113,23 @@ TEST(ConvTranspose, MatchesNaiveScatterWithGroupsAndPads) {
   for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(out[0].data<float>()[i], y[i], 1e-4);
 }
 
+TEST(ConvTranspose, OutputShapeMayListTheWholeShape) {
+  const Tensor x = random_tensor({1, 1, 3, 3}, 9);
+  const Tensor w = random_tensor({1, 2, 3, 3}, 10);
+  const auto spatial = run_kernel(
+      make_node("ConvTranspose", 2, 1,
+                {ints_attr("strides", {3, 2}), ints_attr("output_shape", {10, 8})}),
+      11, {x, w}, 1);
+  const auto whole = run_kernel(
+      make_node("ConvTranspose", 2, 1,
+                {ints_attr("strides", {3, 2}), ints_attr("output_shape", {1, 2, 10, 8})}),
+      11, {x, w}, 1);
+  ASSERT_EQ(spatial[0].shape(), (Shape{1, 2, 10, 8}));
+  ASSERT_EQ(whole[0].shape(), spatial[0].shape());
+  for (int64_t i = 0; i < whole[0].numel(); ++i)
+    EXPECT_EQ(whole[0].data<float>()[i], spatial[0].data<float>()[i]);
+}
+
 TEST(MaxPool, CeilModeDropsWindowStartingInPaddingAndReportsColumnMajorIndices) {
   // 1x1x3x3, kernel 2, stride 2, ceil_mode: windows start at 0 and 2 -> 2x2 output.
   const Tensor x = make_tensor<float>(DType::kFloat32, {1, 1, 3, 3}, {1, 9, 2, 3, 4, 5, 8, 6, 7});
