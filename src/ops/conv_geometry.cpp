@@ -20,11 +20,14 @@ std::string fill_common(const SpatialAttrs& a, const Shape& x, const int64_t* ke
     return std::string(name) + " " + list_to_string(v) + " has " + std::to_string(v.size()) +
            " values but the input has " + std::to_string(r) + " spatial dims";
   };
+  // Strings are built only on failure: run() resolves geometry again and must not allocate.
   for (const std::string& e :
        {check_len(a.strides, r, "strides"), check_len(a.dilations, r, "dilations"),
-        check_len(a.pads, 2 * r, "pads"), check_len(a.output_padding, r, "output_padding"),
-        check_len(a.output_shape.size() == size_t(r) + 2 ? Shape(r) : a.output_shape, r,
-                  "output_shape")}) {
+        check_len(a.pads, 2 * r, "pads"), check_len(a.output_padding, r, "output_padding")}) {
+    if (!e.empty()) return e;
+  }
+  if (a.output_shape.size() != static_cast<size_t>(r) + 2) {
+    std::string e = check_len(a.output_shape, r, "output_shape");
     if (!e.empty()) return e;
   }
   g = SpatialGeometry{};
