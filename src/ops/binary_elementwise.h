@@ -37,9 +37,9 @@ class LegacyBroadcast {
     const int64_t rank_b = static_cast<int64_t>(b.size());
     const int64_t axis = axis_ < 0 ? axis_ + rank_a : axis_;
     if (axis < 0 || axis + rank_b > rank_a || rank_a > kMaxBroadcastRank) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  "legacy broadcast axis " + std::to_string(axis_) + " does not fit shapes " +
-                      shape_to_string(a) + " and " + shape_to_string(b));
+      throw Error(ErrorKind::kInvalidArgument, "legacy broadcast axis " + std::to_string(axis_) +
+                                                   " does not fit shapes " + shape_to_string(a) +
+                                                   " and " + shape_to_string(b));
     }
     const int64_t n = rank_a - axis;
     for (int64_t i = 0; i < n; ++i) buf[i] = i < rank_b ? b[static_cast<size_t>(i)] : 1;
@@ -89,7 +89,7 @@ class BinaryKernel final : public OpKernel {
       const T* pa = a.data<T>();
       const T* pb = b.data<T>();
       Out* out = y.data<Out>();
-      for_each_broadcast_n<2>(y.shape(), ins, [&](int64_t i, const int64_t (&off)[2]) {
+      for_each_broadcast_n<2>(y.shape(), ins, [&](int64_t i, const int64_t(&off)[2]) {
         if constexpr (std::is_same_v<T, C>) {
           out[i] = Out(fn_(pa[off[0]], pb[off[1]]));  // no copy for strings
         } else {
@@ -109,8 +109,7 @@ template <typename C, typename Op>
 C wrapping(C a, C b, Op op) {
   if constexpr (std::is_integral_v<C> && !std::is_same_v<C, bool>) {
     // Below int width the operands would promote to (signed) int and could overflow there.
-    using U = std::conditional_t<(sizeof(C) < sizeof(unsigned)), unsigned,
-                                 std::make_unsigned_t<C>>;
+    using U = std::conditional_t<(sizeof(C) < sizeof(unsigned)), unsigned, std::make_unsigned_t<C>>;
     return static_cast<C>(static_cast<U>(op(static_cast<U>(a), static_cast<U>(b))));
   } else {
     return op(a, b);

@@ -9,12 +9,15 @@ namespace infera {
 namespace {
 
 DType dtype_from_onnx_name(const std::string& name) {
-  static const struct { const char* name; DType dtype; } kNames[] = {
-      {"FLOAT", DType::kFloat32}, {"UINT8", DType::kUInt8},     {"INT8", DType::kInt8},
-      {"UINT16", DType::kUInt16}, {"INT16", DType::kInt16},     {"INT32", DType::kInt32},
-      {"INT64", DType::kInt64},   {"STRING", DType::kString},   {"BOOL", DType::kBool},
-      {"FLOAT16", DType::kFloat16}, {"DOUBLE", DType::kFloat64}, {"UINT32", DType::kUInt32},
-      {"UINT64", DType::kUInt64}, {"BFLOAT16", DType::kBFloat16},
+  static const struct {
+    const char* name;
+    DType dtype;
+  } kNames[] = {
+      {"FLOAT", DType::kFloat32},   {"UINT8", DType::kUInt8},       {"INT8", DType::kInt8},
+      {"UINT16", DType::kUInt16},   {"INT16", DType::kInt16},       {"INT32", DType::kInt32},
+      {"INT64", DType::kInt64},     {"STRING", DType::kString},     {"BOOL", DType::kBool},
+      {"FLOAT16", DType::kFloat16}, {"DOUBLE", DType::kFloat64},    {"UINT32", DType::kUInt32},
+      {"UINT64", DType::kUInt64},   {"BFLOAT16", DType::kBFloat16},
   };
   for (const auto& entry : kNames) {
     if (name == entry.name) return entry.dtype;

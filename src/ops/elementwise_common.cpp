@@ -18,11 +18,16 @@ bool is_unsigned_int(DType dt) {
 
 bool family_contains(TypeFamily family, DType dt) {
   switch (family) {
-    case TypeFamily::kFloat: return is_float(dt);
-    case TypeFamily::kSigned: return is_float(dt) || is_signed_int(dt);
-    case TypeFamily::kNumeric: return is_float(dt) || is_signed_int(dt) || is_unsigned_int(dt);
-    case TypeFamily::kUnsigned: return is_unsigned_int(dt);
-    case TypeFamily::kBool: return dt == DType::kBool;
+    case TypeFamily::kFloat:
+      return is_float(dt);
+    case TypeFamily::kSigned:
+      return is_float(dt) || is_signed_int(dt);
+    case TypeFamily::kNumeric:
+      return is_float(dt) || is_signed_int(dt) || is_unsigned_int(dt);
+    case TypeFamily::kUnsigned:
+      return is_unsigned_int(dt);
+    case TypeFamily::kBool:
+      return dt == DType::kBool;
     case TypeFamily::kNumericBool:
       return dt == DType::kBool || family_contains(TypeFamily::kNumeric, dt);
     case TypeFamily::kAny:
@@ -33,13 +38,20 @@ bool family_contains(TypeFamily family, DType dt) {
 
 const char* family_name(TypeFamily family) {
   switch (family) {
-    case TypeFamily::kFloat: return "a floating-point type";
-    case TypeFamily::kSigned: return "a float or signed integer type";
-    case TypeFamily::kNumeric: return "a numeric type";
-    case TypeFamily::kUnsigned: return "an unsigned integer type";
-    case TypeFamily::kBool: return "bool";
-    case TypeFamily::kNumericBool: return "a numeric or bool type";
-    case TypeFamily::kAny: return "a numeric, bool or string type";
+    case TypeFamily::kFloat:
+      return "a floating-point type";
+    case TypeFamily::kSigned:
+      return "a float or signed integer type";
+    case TypeFamily::kNumeric:
+      return "a numeric type";
+    case TypeFamily::kUnsigned:
+      return "an unsigned integer type";
+    case TypeFamily::kBool:
+      return "bool";
+    case TypeFamily::kNumericBool:
+      return "a numeric or bool type";
+    case TypeFamily::kAny:
+      return "a numeric, bool or string type";
   }
   return "?";
 }

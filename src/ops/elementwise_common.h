@@ -17,13 +17,13 @@ namespace infera {
 
 // The dtypes an element-wise op accepts.
 enum class TypeFamily {
-  kFloat,          // float32/64, float16, bfloat16
-  kSigned,         // floats and signed integers
-  kNumeric,        // floats and all integers
-  kUnsigned,       // uint8..uint64 (BitShift)
-  kBool,           // bool only (And, Or, Xor, Not)
-  kNumericBool,    // numeric plus bool
-  kAny,            // numeric, bool and string (Equal)
+  kFloat,        // float32/64, float16, bfloat16
+  kSigned,       // floats and signed integers
+  kNumeric,      // floats and all integers
+  kUnsigned,     // uint8..uint64 (BitShift)
+  kBool,         // bool only (And, Or, Xor, Not)
+  kNumericBool,  // numeric plus bool
+  kAny,          // numeric, bool and string (Equal)
 };
 
 bool family_contains(TypeFamily family, DType dtype);
@@ -32,11 +32,16 @@ const char* family_name(TypeFamily family);
 template <typename F>
 decltype(auto) dispatch_unsigned(DType dt, F&& f) {
   switch (dt) {
-    case DType::kUInt8: return f.template operator()<uint8_t>();
-    case DType::kUInt16: return f.template operator()<uint16_t>();
-    case DType::kUInt32: return f.template operator()<uint32_t>();
-    case DType::kUInt64: return f.template operator()<uint64_t>();
-    default: throw_unsupported_dtype(dt, "unsigned integer");
+    case DType::kUInt8:
+      return f.template operator()<uint8_t>();
+    case DType::kUInt16:
+      return f.template operator()<uint16_t>();
+    case DType::kUInt32:
+      return f.template operator()<uint32_t>();
+    case DType::kUInt64:
+      return f.template operator()<uint64_t>();
+    default:
+      throw_unsupported_dtype(dt, "unsigned integer");
   }
 }
 
@@ -82,9 +87,8 @@ void for_each_broadcast_n(std::span<const int64_t> out, const std::span<const in
                           F&& f) {
   const int rank = static_cast<int>(out.size());
   if (rank > kMaxBroadcastRank) {
-    throw Error(ErrorKind::kUnsupported, "element-wise broadcast of rank " +
-                                             std::to_string(rank) + " exceeds " +
-                                             std::to_string(kMaxBroadcastRank));
+    throw Error(ErrorKind::kUnsupported, "element-wise broadcast of rank " + std::to_string(rank) +
+                                             " exceeds " + std::to_string(kMaxBroadcastRank));
   }
   int64_t total = 1;
   for (int64_t d : out) total *= d;

@@ -77,7 +77,7 @@ class PowKernel final : public OpKernel {
         const T* px = x.data<T>();
         const E* py = y.data<E>();
         T* out = z.data<T>();
-        for_each_broadcast_n<2>(z.shape(), ins, [&](int64_t i, const int64_t (&off)[2]) {
+        for_each_broadcast_n<2>(z.shape(), ins, [&](int64_t i, const int64_t(&off)[2]) {
           out[i] = T(power(compute_t<T>(px[off[0]]), compute_t<E>(py[off[1]])));
         });
       });

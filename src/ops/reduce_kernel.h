@@ -80,9 +80,10 @@ class ReduceKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     const Tensor* axes = axes_input(ctx);
     ReduceAxes plan = resolve(x.rank(), axes, ctx.node());
-    Tensor& y = axes != nullptr
-                    ? data_dependent_output(ctx, 0, x.dtype(), output_shape(x.shape(), plan))
-                    : ctx.output(0);
+    int64_t dims[kMaxIterRank];
+    const int rank = output_dims(x.shape(), plan, dims);
+    Tensor& y =
+        axes != nullptr ? data_dependent_output(ctx, 0, x.dtype(), dims, rank) : ctx.output(0);
     if (plan.noop) {
       x.copy_to(y);
       return;
@@ -90,7 +91,6 @@ class ReduceKernel final : public OpKernel {
     dispatch_numeric(x.dtype(), [&]<typename T>() { reduce<T>(x, plan, y.data<T>()); });
   }
 
- private:
   template <typename Ctx>
   const Tensor* axes_input(const Ctx& ctx) const {
     if (!axes_from_input_ || !ctx.has_input(1)) return nullptr;
@@ -117,17 +117,22 @@ class ReduceKernel final : public OpKernel {
     return plan;
   }
 
-  Shape output_shape(const Shape& in, const ReduceAxes& plan) const {
-    if (plan.noop) return in;
-    Shape out;
+  // Writes the output dims into `dims` and returns the output rank.
+  int output_dims(const Shape& in, const ReduceAxes& plan, int64_t* dims) const {
+    int rank = 0;
     for (size_t d = 0; d < in.size(); ++d) {
-      if (!plan.reduced[d]) {
-        out.push_back(in[d]);
+      if (plan.noop || !plan.reduced[d]) {
+        dims[rank++] = in[d];
       } else if (keepdims_) {
-        out.push_back(1);
+        dims[rank++] = 1;
       }
     }
-    return out;
+    return rank;
+  }
+
+  Shape output_shape(const Shape& in, const ReduceAxes& plan) const {
+    int64_t dims[kMaxIterRank];
+    return Shape(dims, dims + output_dims(in, plan, dims));
   }
 
   // Walks the kept axes in output order; for each output element, walks the reduced axes.

@@ -70,5 +70,6 @@ class ScatterElementsKernel final : public OpKernel {
 
 }  // namespace
 INFERA_REGISTER_OP("ScatterElements", ScatterElementsKernel);
-INFERA_REGISTER_OP_RANGE("", "Scatter", 9, 10, ScatterElementsKernel);
+// Scatter-11 is deprecated but still valid in later opsets, as ScatterElements without reduction.
+INFERA_REGISTER_OP_RANGE("", "Scatter", 9, 1000, ScatterElementsKernel);
 }  // namespace infera

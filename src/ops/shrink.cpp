@@ -9,7 +9,7 @@ struct ShrinkFn {
   float bias;
   explicit ShrinkFn(const KernelInit& init)
       : lambd(init.attr_float("lambd", 0.5f)), bias(init.attr_float("bias", 0.0f)) {}
-  // Integer inputs are allowed; the comparison and shift happen in double and round back.
+  // Integer inputs are allowed; the comparison and shift happen in double, then convert back.
   template <typename C>
   C operator()(C x) const {
     const double v = static_cast<double>(x);

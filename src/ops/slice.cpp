@@ -15,16 +15,15 @@ struct SlicePlan {
   int64_t count[kMaxMoveRank];
 };
 
-// The per-axis lists, wherever they came from; axes/steps may be absent (n_axes/n_steps 0).
+// A borrowed list of ints: an attribute vector or a stack buffer (run() must not allocate).
+struct IntList {
+  const int64_t* at = nullptr;
+  int size = 0;
+};
+
+// The per-axis lists; axes and steps have size 0 when absent.
 struct SliceArgs {
-  const int64_t* starts;
-  int n_starts;
-  const int64_t* ends;
-  int n_ends;
-  const int64_t* axes;
-  int n_axes;
-  const int64_t* steps;
-  int n_steps;
+  IntList starts, ends, axes, steps;
 };
 
 // Returns an error message, or empty on success.
@@ -36,21 +35,22 @@ std::string plan_slice(const Shape& in, const SliceArgs& a, SlicePlan& plan) {
     plan.step[d] = 1;
     plan.count[d] = in[d];
   }
-  if (a.n_starts != a.n_ends || (a.n_axes && a.n_axes != a.n_starts) ||
-      (a.n_steps && a.n_steps != a.n_starts))
+  if (a.starts.size != a.ends.size || (a.axes.size && a.axes.size != a.starts.size) ||
+      (a.steps.size && a.steps.size != a.starts.size))
     return "starts, ends, axes and steps must have the same length";
   bool seen[kMaxMoveRank] = {false};
-  for (int i = 0; i < a.n_starts; ++i) {
-    int64_t axis = a.n_axes ? a.axes[i] : i;
+  for (int i = 0; i < a.starts.size; ++i) {
+    int64_t axis = a.axes.size ? a.axes.at[i] : i;
     if (axis < 0) axis += rank;
     if (axis < 0 || axis >= rank || seen[axis])
-      return "axis " + std::to_string(a.n_axes ? a.axes[i] : i) + " is out of range or repeated";
+      return "axis " + std::to_string(a.axes.size ? a.axes.at[i] : i) +
+             " is out of range or repeated";
     seen[axis] = true;
     const int64_t dim = in[axis];
-    const int64_t step = a.n_steps ? a.steps[i] : 1;
+    const int64_t step = a.steps.size ? a.steps.at[i] : 1;
     if (step == 0) return "step 0 is not allowed";
-    int64_t start = a.starts[i] < 0 ? a.starts[i] + dim : a.starts[i];
-    int64_t end = a.ends[i] < 0 ? a.ends[i] + dim : a.ends[i];
+    int64_t start = a.starts.at[i] < 0 ? a.starts.at[i] + dim : a.starts.at[i];
+    int64_t end = a.ends.at[i] < 0 ? a.ends.at[i] + dim : a.ends.at[i];
     // Backward slices may end just before element 0, hence -1.
     if (step > 0) {
       start = std::clamp<int64_t>(start, 0, dim);
@@ -100,9 +100,11 @@ class SliceKernel final : public OpKernel {
     int sizes[4] = {0, 0, 0, 0};
     if (!from_attrs_)
       for (int i = 0; i < 4; ++i) sizes[i] = read_small_int_list(ctx, i + 1, lists[i]);
-    const SliceArgs args =
-        from_attrs_ ? attr_args() : SliceArgs{lists[0], sizes[0], lists[1], sizes[1],
-                                              lists[2], sizes[2], lists[3], sizes[3]};
+    const SliceArgs args = from_attrs_ ? attr_args()
+                                       : SliceArgs{{lists[0], sizes[0]},
+                                                   {lists[1], sizes[1]},
+                                                   {lists[2], sizes[2]},
+                                                   {lists[3], sizes[3]}};
     SlicePlan plan;
     const std::string error = plan_slice(x.shape(), args, plan);
     if (!error.empty()) ctx.fail(error);
@@ -119,15 +121,12 @@ class SliceKernel final : public OpKernel {
   }
 
  private:
-  SliceArgs attr_args() const {
-    return {starts_.data(), static_cast<int>(starts_.size()),
-            ends_.data(),   static_cast<int>(ends_.size()),
-            axes_.data(),   static_cast<int>(axes_.size()),
-            nullptr,        0};
-  }
+  SliceArgs attr_args() const { return {list(starts_), list(ends_), list(axes_), {}}; }
   static SliceArgs vector_args(const std::vector<int64_t> (&l)[4]) {
-    return {l[0].data(), static_cast<int>(l[0].size()), l[1].data(), static_cast<int>(l[1].size()),
-            l[2].data(), static_cast<int>(l[2].size()), l[3].data(), static_cast<int>(l[3].size())};
+    return {list(l[0]), list(l[1]), list(l[2]), list(l[3])};
+  }
+  static IntList list(const std::vector<int64_t>& v) {
+    return {v.data(), static_cast<int>(v.size())};
   }
 
   bool from_attrs_;

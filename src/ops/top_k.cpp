@@ -36,16 +36,18 @@ class TopKKernel final : public OpKernel {
 
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    const Shape out_shape = output_shape(x, k_from_input_ ? &ctx.input(1) : nullptr, ctx.node());
-    Tensor& values = data_dependent_output(ctx, 0, x.dtype(), out_shape);
-    Tensor& indices = data_dependent_output(ctx, 1, DType::kInt64, out_shape);
     const int axis = static_cast<int>(normalize_axis(axis_, x.rank()));
+    int64_t dims[kMaxIterRank];
+    for (int d = 0; d < x.rank(); ++d) dims[d] = x.dim(d);
+    dims[axis] = read_k(x, k_from_input_ ? &ctx.input(1) : nullptr, ctx.node());
+    Tensor& values = data_dependent_output(ctx, 0, x.dtype(), dims, x.rank());
+    Tensor& indices = data_dependent_output(ctx, 1, DType::kInt64, dims, x.rank());
     int64_t outer = 1, inner = 1;
     for (int d = 0; d < x.rank(); ++d) {
       if (d < axis) outer *= x.dim(d);
       if (d > axis) inner *= x.dim(d);
     }
-    const int64_t n = x.dim(axis), k = out_shape[size_t(axis)];
+    const int64_t n = x.dim(axis), k = dims[axis];
     std::vector<int64_t> order(static_cast<size_t>(n));  // sorting needs room to permute
     dispatch_numeric(x.dtype(), [&]<typename T>() {
       const T* in = x.data<T>();
@@ -66,7 +68,7 @@ class TopKKernel final : public OpKernel {
   }
 
  private:
-  Shape output_shape(const Tensor& x, const Tensor* k_input, const Node& node) const {
+  int64_t read_k(const Tensor& x, const Tensor* k_input, const Node& node) const {
     const int axis = static_cast<int>(normalize_axis(axis_, x.rank()));
     const int64_t k = k_input != nullptr ? read_scalar_int(*k_input) : k_attr_;
     if (k < 0 || k > x.dim(axis)) {
@@ -74,8 +76,12 @@ class TopKKernel final : public OpKernel {
                   node.describe() + ": k " + std::to_string(k) + " is outside [0, " +
                       std::to_string(x.dim(axis)) + "] for axis " + std::to_string(axis));
     }
+    return k;
+  }
+
+  Shape output_shape(const Tensor& x, const Tensor* k_input, const Node& node) const {
     Shape out = x.shape();
-    out[size_t(axis)] = k;
+    out[size_t(normalize_axis(axis_, x.rank()))] = read_k(x, k_input, node);
     return out;
   }
 

@@ -54,8 +54,7 @@ class UnaryKernel final : public OpKernel {
 template <typename Pred, TypeFamily kFamily = TypeFamily::kFloat>
 class UnaryPredicateKernel final : public OpKernel {
  public:
-  explicit UnaryPredicateKernel(const KernelInit& init)
-      : pred_(make_elementwise_fn<Pred>(init)) {}
+  explicit UnaryPredicateKernel(const KernelInit& init) : pred_(make_elementwise_fn<Pred>(init)) {}
 
   void infer(InferContext& ctx) const override {
     check_family(ctx, 0, kFamily);

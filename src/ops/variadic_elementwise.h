@@ -50,7 +50,7 @@ class VariadicKernel final : public OpKernel {
         const Tensor& x = ctx.input(k);
         const T* in = x.data<T>();
         const std::span<const int64_t> ins[1] = {x.shape()};
-        for_each_broadcast_n<1>(y.shape(), ins, [&](int64_t i, const int64_t (&off)[1]) {
+        for_each_broadcast_n<1>(y.shape(), ins, [&](int64_t i, const int64_t(&off)[1]) {
           out[i] = k == 0 ? in[off[0]] : T(fn_(C(out[i]), C(in[off[0]])));
         });
       }

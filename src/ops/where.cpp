@@ -21,8 +21,8 @@ class WhereKernel final : public OpKernel {
     }
     check_family(ctx, 1, TypeFamily::kAny);
     if (x.dtype() != y.dtype()) {
-      ctx.fail(std::string("X and Y must share a dtype, got ") + dtype_name(x.dtype()) +
-               " and " + dtype_name(y.dtype()));
+      ctx.fail(std::string("X and Y must share a dtype, got ") + dtype_name(x.dtype()) + " and " +
+               dtype_name(y.dtype()));
     }
     Shape out;
     try {
@@ -44,7 +44,7 @@ class WhereKernel final : public OpKernel {
       const T* px = x.data<T>();
       const T* py = y.data<T>();
       T* out = z.data<T>();
-      for_each_broadcast_n<3>(z.shape(), ins, [&](int64_t i, const int64_t (&off)[3]) {
+      for_each_broadcast_n<3>(z.shape(), ins, [&](int64_t i, const int64_t(&off)[3]) {
         out[i] = pc[off[0]] ? px[off[1]] : py[off[2]];
       });
     });

@@ -208,14 +208,6 @@ std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) const {
 }
 
 std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) const {
-  std::vector<Tensor> ordered;
-  for (const TensorInfo& want : impl_->inputs) {
-    auto it = inputs.find(want.name);
-    if (it == inputs.end())
-      throw Error(ErrorKind::kInvalidArgument, "input '" + want.name + "' (" + want.describe() +
-                                                   ") was not given");
-    ordered.push_back(it->second);
-  }
   for (const auto& [name, tensor] : inputs) {
     bool known = false;
     for (const TensorInfo& want : impl_->inputs) known |= want.name == name;
@@ -225,6 +217,14 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) co
       throw Error(ErrorKind::kInvalidArgument,
                   "the model has no input named '" + name + "' (its inputs: " + names + ")");
     }
+  }
+  std::vector<Tensor> ordered;
+  for (const TensorInfo& want : impl_->inputs) {
+    auto it = inputs.find(want.name);
+    if (it == inputs.end())
+      throw Error(ErrorKind::kInvalidArgument, "input '" + want.name + "' (" + want.describe() +
+                                                   ") was not given");
+    ordered.push_back(it->second);
   }
   return run(ordered);
 }
