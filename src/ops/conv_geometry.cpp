@@ -6,7 +6,9 @@ namespace infera {
 
 namespace {
 
-std::string list_to_string(const std::vector<int64_t>& v) { return shape_to_string(v); }
+std::string list_to_string(const std::vector<int64_t>& v) {
+  return shape_to_string(v);
+}
 
 // Fills the per-dim attributes of g for spatial rank r (right-aligned in the 3-slot arrays).
 std::string fill_common(const SpatialAttrs& a, const Shape& x, const int64_t* kernel,
@@ -88,8 +90,8 @@ void SpatialGeometry::append_out_dims(Shape& shape) const {
   for (int i = kMaxSpatialRank - rank; i < kMaxSpatialRank; ++i) shape.push_back(out[i]);
 }
 
-std::string resolve_forward_geometry(const SpatialAttrs& a, const Shape& x,
-                                     const int64_t* kernel, SpatialGeometry& g) {
+std::string resolve_forward_geometry(const SpatialAttrs& a, const Shape& x, const int64_t* kernel,
+                                     SpatialGeometry& g) {
   std::string err = fill_common(a, x, kernel, g);
   if (!err.empty()) return err;
   for (int d = kMaxSpatialRank - g.rank; d < kMaxSpatialRank; ++d) {
@@ -128,8 +130,8 @@ std::string resolve_forward_geometry(const SpatialAttrs& a, const Shape& x,
   return {};
 }
 
-std::string resolve_transpose_geometry(const SpatialAttrs& a, const Shape& x,
-                                       const int64_t* kernel, SpatialGeometry& g) {
+std::string resolve_transpose_geometry(const SpatialAttrs& a, const Shape& x, const int64_t* kernel,
+                                       SpatialGeometry& g) {
   std::string err = fill_common(a, x, kernel, g);
   if (!err.empty()) return err;
   const int off = kMaxSpatialRank - g.rank;

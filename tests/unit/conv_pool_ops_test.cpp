@@ -88,10 +88,10 @@ TEST(ConvTranspose, MatchesNaiveScatterWithGroupsAndPads) {
   const Tensor x = random_tensor({1, 4, 3, 5}, 7);
   const Tensor w = random_tensor({4, 3, 2, 3}, 8);
   const int64_t sh = 2, sw = 3, dh = 1, dw = 2, pt = 1, pl = 0, pb = 0, pr = 2, oph = 1, opw = 0;
-  const Node node = make_node("ConvTranspose", 2, 1,
-                              {int_attr("group", 2), ints_attr("strides", {sh, sw}),
-                               ints_attr("dilations", {dh, dw}), ints_attr("pads", {pt, pl, pb, pr}),
-                               ints_attr("output_padding", {oph, opw})});
+  const Node node = make_node(
+      "ConvTranspose", 2, 1,
+      {int_attr("group", 2), ints_attr("strides", {sh, sw}), ints_attr("dilations", {dh, dw}),
+       ints_attr("pads", {pt, pl, pb, pr}), ints_attr("output_padding", {oph, opw})});
   const auto out = run_kernel(node, 13, {x, w}, 1);
   const int64_t full_h = sh * 2 + oph + (2 - 1) * dh + 1, full_w = sw * 4 + opw + (3 - 1) * dw + 1;
   const int64_t oh_n = full_h - pt - pb, ow_n = full_w - pl - pr;
@@ -116,10 +116,10 @@ TEST(ConvTranspose, MatchesNaiveScatterWithGroupsAndPads) {
 TEST(ConvTranspose, OutputShapeMayListTheWholeShape) {
   const Tensor x = random_tensor({1, 1, 3, 3}, 9);
   const Tensor w = random_tensor({1, 2, 3, 3}, 10);
-  const auto spatial = run_kernel(
-      make_node("ConvTranspose", 2, 1,
-                {ints_attr("strides", {3, 2}), ints_attr("output_shape", {10, 8})}),
-      11, {x, w}, 1);
+  const auto spatial =
+      run_kernel(make_node("ConvTranspose", 2, 1,
+                           {ints_attr("strides", {3, 2}), ints_attr("output_shape", {10, 8})}),
+                 11, {x, w}, 1);
   const auto whole = run_kernel(
       make_node("ConvTranspose", 2, 1,
                 {ints_attr("strides", {3, 2}), ints_attr("output_shape", {1, 2, 10, 8})}),
@@ -168,8 +168,8 @@ TEST(AveragePool, CountIncludePadCountsPadsButNotCeilOverhang) {
 
 TEST(MaxUnpool, InvertsMaxPoolIndices) {
   const Tensor x = random_tensor({2, 3, 4, 6}, 11);
-  const Node pool = make_node("MaxPool", 1, 2,
-                              {ints_attr("kernel_shape", {2, 2}), ints_attr("strides", {2, 2})});
+  const Node pool =
+      make_node("MaxPool", 1, 2, {ints_attr("kernel_shape", {2, 2}), ints_attr("strides", {2, 2})});
   const auto pooled = run_kernel(pool, 12, {x}, 2);
   const Node unpool = make_node("MaxUnpool", 2, 1,
                                 {ints_attr("kernel_shape", {2, 2}), ints_attr("strides", {2, 2})});
@@ -187,8 +187,8 @@ TEST(MaxUnpool, InvertsMaxPoolIndices) {
 
 TEST(LpPool, TwoNormOfEachWindow) {
   const Tensor x = make_tensor<float>(DType::kFloat32, {1, 1, 4}, {3, 4, -6, 8});
-  const Node node = make_node("LpPool", 1, 1,
-                              {ints_attr("kernel_shape", {2}), ints_attr("strides", {2})});
+  const Node node =
+      make_node("LpPool", 1, 1, {ints_attr("kernel_shape", {2}), ints_attr("strides", {2})});
   const auto out = run_kernel(node, 11, {x}, 1);
   EXPECT_FLOAT_EQ(out[0].data<float>()[0], 5.0f);
   EXPECT_FLOAT_EQ(out[0].data<float>()[1], 10.0f);

@@ -38,7 +38,8 @@ TEST(MatMul, BroadcastsBatchDimsAndMismatchNamesBoth) {
     for (int64_t j = 0; j < 3; ++j)
       for (int64_t r = 0; r < 2; ++r) {
         float s = 0;
-        for (int64_t k = 0; k < 3; ++k) s += a.data<float>()[(i * 2 + r) * 3 + k] * b.data<float>()[j * 3 + k];
+        for (int64_t k = 0; k < 3; ++k)
+          s += a.data<float>()[(i * 2 + r) * 3 + k] * b.data<float>()[j * 3 + k];
         EXPECT_FLOAT_EQ(out[0].data<float>()[(i * 3 + j) * 2 + r], s);
       }
   EXPECT_THROW(run_kernel(make_node("MatMul", 2, 1, {}), 13, {a, iota({2, 2})}, 1), Error);
@@ -48,7 +49,8 @@ TEST(Gemm, ColumnBiasBroadcastsAlongRows) {
   const Tensor a = iota({2, 2});
   const Tensor b = make_tensor<float>(DType::kFloat32, {2, 2}, {1, 0, 0, 1});
   const Tensor c = make_tensor<float>(DType::kFloat32, {2, 1}, {10, 20});
-  const auto out = run_kernel(make_node("Gemm", 3, 1, {float_attr("beta", 0.5f)}), 13, {a, b, c}, 1);
+  const auto out =
+      run_kernel(make_node("Gemm", 3, 1, {float_attr("beta", 0.5f)}), 13, {a, b, c}, 1);
   const float want[] = {6, 7, 13, 14};
   for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(out[0].data<float>()[i], want[i]);
 }
@@ -57,8 +59,8 @@ TEST(Einsum, ImplicitOutputIsAlphabeticalSingleLabels) {
   // "ji,jk" -> "ik": A^T @ B.
   const Tensor a = iota({2, 3});
   const Tensor b = iota({2, 2});
-  const auto out = run_kernel(make_node("Einsum", 2, 1, {string_attr("equation", "ji,jk")}), 12,
-                              {a, b}, 1);
+  const auto out =
+      run_kernel(make_node("Einsum", 2, 1, {string_attr("equation", "ji,jk")}), 12, {a, b}, 1);
   ASSERT_EQ(out[0].shape(), (Shape{3, 2}));
   for (int64_t i = 0; i < 3; ++i)
     for (int64_t k = 0; k < 2; ++k) {
@@ -95,8 +97,8 @@ TEST(Det, PivotsAndBatches) {
 TEST(LayerNormalization, ScalarScaleBroadcastsAndStatsHaveOnes) {
   const Tensor x = make_tensor<float>(DType::kFloat32, {2, 2}, {1, 3, 5, 5});
   const Tensor scale = make_tensor<float>(DType::kFloat32, {1}, {2});
-  const auto out = run_kernel(make_node("LayerNormalization", 2, 3, {float_attr("epsilon", 0)}),
-                              17, {x, scale}, 3);
+  const auto out = run_kernel(make_node("LayerNormalization", 2, 3, {float_attr("epsilon", 0)}), 17,
+                              {x, scale}, 3);
   EXPECT_FLOAT_EQ(out[0].data<float>()[0], -2.0f);
   EXPECT_FLOAT_EQ(out[0].data<float>()[1], 2.0f);
   EXPECT_EQ(out[1].shape(), (Shape{2, 1}));
@@ -144,8 +146,8 @@ TEST(QLinearConv, PerChannelWeightScaleAndBias) {
   const Tensor ys = make_tensor<float>(DType::kFloat32, {}, {1.0f});
   const Tensor yz = make_tensor<uint8_t>(DType::kUInt8, {}, {100});
   const Tensor bias = make_tensor<int32_t>(DType::kInt32, {2}, {4, 0});
-  const auto out = run_kernel(make_node("QLinearConv", 9, 1, {}), 10,
-                              {x, xs, xz, w, ws, wz, ys, yz, bias}, 1);
+  const auto out =
+      run_kernel(make_node("QLinearConv", 9, 1, {}), 10, {x, xs, xz, w, ws, wz, ys, yz, bias}, 1);
   // channel 0: ((x - 10) * 2 + 4) * 0.5 + 100 = [102, 112]; channel 1: (x - 10) * -3 + 100.
   const uint8_t want[] = {102, 112, 100, 70};
   for (int i = 0; i < 4; ++i) EXPECT_EQ(out[0].data<uint8_t>()[i], want[i]);
