@@ -19,7 +19,7 @@ struct AccumOf<double> {
   using type = double;
 };
 template <typename T>
-  requires std::is_integral_v<T>
+requires std::is_integral_v<T>
 struct AccumOf<T> {
   using type = std::conditional_t<std::is_same_v<T, uint64_t>, uint64_t, int64_t>;
 };

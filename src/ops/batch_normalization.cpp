@@ -17,8 +17,7 @@ namespace {
 class BatchNormalizationKernel final : public OpKernel {
  public:
   explicit BatchNormalizationKernel(const KernelInit& init)
-      : epsilon_(init.attr_float("epsilon", 1e-5f)),
-        momentum_(init.attr_float("momentum", 0.9f)) {
+      : epsilon_(init.attr_float("epsilon", 1e-5f)), momentum_(init.attr_float("momentum", 0.9f)) {
     if (init.opset() >= 14) {
       training_ = init.attr_int("training_mode", 0) != 0;
     } else {
@@ -90,15 +89,14 @@ class BatchNormalizationKernel final : public OpKernel {
   // Outputs 1, 2: running mean and var; 3, 4 (before opset 14): the batch mean and var.
   void store_stats(RunContext& ctx, int64_t ch, double batch_mean, double batch_var) const {
     const double m = momentum_;
-    const double values[] = {
-        read_scalar_double(ctx.input(3), ch) * m + batch_mean * (1 - m),
-        read_scalar_double(ctx.input(4), ch) * m + batch_var * (1 - m), batch_mean, batch_var};
+    const double values[] = {read_scalar_double(ctx.input(3), ch) * m + batch_mean * (1 - m),
+                             read_scalar_double(ctx.input(4), ch) * m + batch_var * (1 - m),
+                             batch_mean, batch_var};
     for (int i = 1; i < ctx.num_outputs() && i <= 4; ++i) {
       if (!ctx.has_output(i)) continue;
       Tensor& t = ctx.output(i);
-      dispatch_float(t.dtype(), [&]<typename U>() {
-        t.data<U>()[ch] = from_double<U>(values[i - 1]);
-      });
+      dispatch_float(t.dtype(),
+                     [&]<typename U>() { t.data<U>()[ch] = from_double<U>(values[i - 1]); });
     }
   }
 

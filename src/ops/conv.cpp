@@ -19,8 +19,7 @@ class ConvKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(1);
     if (w.dtype() != x.dtype())
-      ctx.fail(std::string("W is ") + dtype_name(w.dtype()) + " but X is " +
-               dtype_name(x.dtype()));
+      ctx.fail(std::string("W is ") + dtype_name(w.dtype()) + " but X is " + dtype_name(x.dtype()));
     const Tensor* b = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     ctx.set_output(0, x.dtype(), infer_conv_shape(ctx, attrs_, group_, x, w, b));
   }

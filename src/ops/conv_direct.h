@@ -24,9 +24,44 @@ struct ConvDims {
 // load_x(v) and load_w(v, m) turn stored elements into Acc (the integer forms subtract zero
 // points there, so padding, which adds nothing, behaves as the zero point).
 // emit(y_offset, acc, count, m) stores one finished tile of `count` outputs.
+// 1x1 kernel, stride 1, no padding: each output plane is a weighted sum of whole input planes,
+// so the plane is one long row (deep layers have rows of only 7 or 14 elements).
+inline bool conv_is_pointwise(const SpatialGeometry& g) {
+  for (int d = 0; d < kMaxSpatialRank; ++d) {
+    if (g.kernel[d] != 1 || g.stride[d] != 1 || g.pad_begin[d] != 0 || g.in[d] != g.out[d])
+      return false;
+  }
+  return true;
+}
+
+template <typename Acc, typename TX, typename TW, typename LoadX, typename LoadW, typename Emit>
+void conv_pointwise(const SpatialGeometry& g, const ConvDims& dims, const TX* x, const TW* w,
+                    LoadX load_x, LoadW load_w, Emit emit) {
+  const int64_t cg = dims.in_channels / dims.groups;
+  const int64_t mg = dims.out_channels / dims.groups;
+  const int64_t plane = g.out_size();
+  Acc acc[kAccumTile];
+  for (int64_t n = 0; n < dims.batch; ++n) {
+    for (int64_t m = 0; m < dims.out_channels; ++m) {
+      const TX* xg = x + (n * dims.in_channels + (m / mg) * cg) * plane;
+      for (int64_t p0 = 0; p0 < plane; p0 += kAccumTile) {
+        const int64_t count = std::min(kAccumTile, plane - p0);
+        std::fill(acc, acc + count, Acc(0));
+        for (int64_t c = 0; c < cg; ++c) {
+          const Acc wv = load_w(w[m * cg + c], m);
+          const TX* xc = xg + c * plane + p0;
+          for (int64_t i = 0; i < count; ++i) acc[i] += wv * load_x(xc[i]);
+        }
+        emit((n * dims.out_channels + m) * plane + p0, acc, count, m);
+      }
+    }
+  }
+}
+
 template <typename Acc, typename TX, typename TW, typename LoadX, typename LoadW, typename Emit>
 void conv_direct(const SpatialGeometry& g, const ConvDims& dims, const TX* x, const TW* w,
                  LoadX load_x, LoadW load_w, Emit emit) {
+  if (conv_is_pointwise(g)) return conv_pointwise<Acc>(g, dims, x, w, load_x, load_w, emit);
   const int64_t cg = dims.in_channels / dims.groups;
   const int64_t mg = dims.out_channels / dims.groups;
   const int64_t in_plane = g.in_size();

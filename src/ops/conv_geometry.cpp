@@ -6,7 +6,9 @@ namespace infera {
 
 namespace {
 
-std::string list_to_string(const std::vector<int64_t>& v) { return shape_to_string(v); }
+std::string list_to_string(const std::vector<int64_t>& v) {
+  return shape_to_string(v);
+}
 
 // Fills the per-dim attributes of g for spatial rank r (right-aligned in the 3-slot arrays).
 std::string fill_common(const SpatialAttrs& a, const Shape& x, const int64_t* kernel,
@@ -20,10 +22,14 @@ std::string fill_common(const SpatialAttrs& a, const Shape& x, const int64_t* ke
     return std::string(name) + " " + list_to_string(v) + " has " + std::to_string(v.size()) +
            " values but the input has " + std::to_string(r) + " spatial dims";
   };
+  // Strings are built only on failure: run() resolves geometry again and must not allocate.
   for (const std::string& e :
        {check_len(a.strides, r, "strides"), check_len(a.dilations, r, "dilations"),
-        check_len(a.pads, 2 * r, "pads"), check_len(a.output_padding, r, "output_padding"),
-        check_len(a.output_shape, r, "output_shape")}) {
+        check_len(a.pads, 2 * r, "pads"), check_len(a.output_padding, r, "output_padding")}) {
+    if (!e.empty()) return e;
+  }
+  if (a.output_shape.size() != static_cast<size_t>(r) + 2) {
+    std::string e = check_len(a.output_shape, r, "output_shape");
     if (!e.empty()) return e;
   }
   g = SpatialGeometry{};
@@ -84,8 +90,8 @@ void SpatialGeometry::append_out_dims(Shape& shape) const {
   for (int i = kMaxSpatialRank - rank; i < kMaxSpatialRank; ++i) shape.push_back(out[i]);
 }
 
-std::string resolve_forward_geometry(const SpatialAttrs& a, const Shape& x,
-                                     const int64_t* kernel, SpatialGeometry& g) {
+std::string resolve_forward_geometry(const SpatialAttrs& a, const Shape& x, const int64_t* kernel,
+                                     SpatialGeometry& g) {
   std::string err = fill_common(a, x, kernel, g);
   if (!err.empty()) return err;
   for (int d = kMaxSpatialRank - g.rank; d < kMaxSpatialRank; ++d) {
@@ -124,8 +130,8 @@ std::string resolve_forward_geometry(const SpatialAttrs& a, const Shape& x,
   return {};
 }
 
-std::string resolve_transpose_geometry(const SpatialAttrs& a, const Shape& x,
-                                       const int64_t* kernel, SpatialGeometry& g) {
+std::string resolve_transpose_geometry(const SpatialAttrs& a, const Shape& x, const int64_t* kernel,
+                                       SpatialGeometry& g) {
   std::string err = fill_common(a, x, kernel, g);
   if (!err.empty()) return err;
   const int off = kMaxSpatialRank - g.rank;
@@ -137,10 +143,13 @@ std::string resolve_transpose_geometry(const SpatialAttrs& a, const Shape& x,
     const int64_t full = s * (g.in[d] - 1) + out_pad + ek;  // extent before trimming pads
     const bool same = a.auto_pad == AutoPad::kSameUpper || a.auto_pad == AutoPad::kSameLower;
     if (!a.output_shape.empty() || same) {
-      g.out[d] = !a.output_shape.empty() ? a.output_shape[i] : g.in[d] * s;
-      // May be negative: the output then extends past the full extent, reading zeros.
+      // output_shape may list only the spatial dims or the whole shape [N, M, ...].
+      const size_t skip = a.output_shape.size() == static_cast<size_t>(g.rank) + 2 ? 2 : 0;
+      g.out[d] = !a.output_shape.empty() ? a.output_shape[skip + i] : g.in[d] * s;
+      // May be negative: the output then extends past the full extent at the end (as
+      // output_padding would), reading zeros; hence truncation, not floor, below.
       const int64_t total = full - g.out[d];
-      const int64_t small = total >= 0 ? total / 2 : -((-total + 1) / 2);  // floor(total / 2)
+      const int64_t small = total / 2;
       g.pad_begin[d] = a.auto_pad == AutoPad::kSameLower ? total - small : small;
       g.pad_end[d] = total - g.pad_begin[d];
     } else {

@@ -11,8 +11,8 @@ Shape infer_conv_shape(const InferContext& ctx, const SpatialAttrs& attrs, int64
              " must have the same rank, at least 3");
   if (x.dim(1) != w.dim(1) * group)
     ctx.fail("X has " + std::to_string(x.dim(1)) + " channels but W expects " +
-             std::to_string(w.dim(1) * group) + " (" + std::to_string(w.dim(1)) +
-             " per group x " + std::to_string(group) + " groups)");
+             std::to_string(w.dim(1) * group) + " (" + std::to_string(w.dim(1)) + " per group x " +
+             std::to_string(group) + " groups)");
   if (w.dim(0) % group != 0)
     ctx.fail("W has " + std::to_string(w.dim(0)) + " output channels, not divisible by group " +
              std::to_string(group));

@@ -12,7 +12,9 @@
 namespace infera {
 namespace {
 
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int64_t floor_div(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
 
 // The input index i with i * stride == out + pad - k * dilation, or -1 when there is none.
 int64_t source_index(int64_t out, const SpatialGeometry& g, int d, int64_t k) {
@@ -33,8 +35,7 @@ class ConvTransposeKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     const Tensor& w = ctx.input(1);
     if (w.dtype() != x.dtype())
-      ctx.fail(std::string("W is ") + dtype_name(w.dtype()) + " but X is " +
-               dtype_name(x.dtype()));
+      ctx.fail(std::string("W is ") + dtype_name(w.dtype()) + " but X is " + dtype_name(x.dtype()));
     if (x.rank() < 3 || w.rank() != x.rank())
       ctx.fail("X " + shape_to_string(x.shape()) + " and W " + shape_to_string(w.shape()) +
                " must have the same rank, at least 3");
@@ -119,8 +120,8 @@ class ConvTransposeKernel final : public OpKernel {
   // Adds w * x[iw] to the output positions ow = iw * stride + kw * dilation - pad that fall in
   // the tile [ow0, ow0 + count).
   template <typename T, typename Acc>
-  static void scatter_row(const SpatialGeometry& g, int64_t kw, int64_t ow0, int64_t count,
-                          Acc wv, const T* xrow, Acc* acc) {
+  static void scatter_row(const SpatialGeometry& g, int64_t kw, int64_t ow0, int64_t count, Acc wv,
+                          const T* xrow, Acc* acc) {
     const int64_t s = g.stride[2];
     const int64_t r = kw * g.dilation[2] - g.pad_begin[2];
     const int64_t lo = std::max<int64_t>(0, floor_div(ow0 - r + s - 1, s));

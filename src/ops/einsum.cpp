@@ -67,8 +67,8 @@ class EinsumKernel final : public OpKernel {
   void infer(InferContext& ctx) const override {
     EinsumPlan plan;
     Shape y;
-    const std::string err = resolve(
-        [&](int i) -> const Shape& { return ctx.input(i).shape(); }, plan, &y);
+    const std::string err =
+        resolve([&](int i) -> const Shape& { return ctx.input(i).shape(); }, plan, &y);
     if (!err.empty()) ctx.fail(err);
     for (size_t i = 1; i < inputs_.size(); ++i) {
       if (ctx.input(static_cast<int>(i)).dtype() != ctx.input(0).dtype())
@@ -84,7 +84,8 @@ class EinsumKernel final : public OpKernel {
     resolve([&](int i) -> const Shape& { return ctx.input(i).shape(); }, plan, nullptr);
     dispatch_numeric(ctx.input(0).dtype(), [&]<typename T>() {
       const T* data[kMaxOperands];
-      for (size_t i = 0; i < inputs_.size(); ++i) data[i] = ctx.input(static_cast<int>(i)).data<T>();
+      for (size_t i = 0; i < inputs_.size(); ++i)
+        data[i] = ctx.input(static_cast<int>(i)).data<T>();
       contract<T>(plan, data, ctx.output(0).data<T>());
     });
   }
@@ -143,8 +144,9 @@ std::string EinsumKernel::resolve(ShapeOf shape_of, EinsumPlan& p, Shape* out_sh
   // Ellipsis dims are right-aligned across operands and broadcast like numpy batch dims.
   for (size_t i = 0; i < inputs_.size(); ++i) {
     const Shape& s = shape_of(static_cast<int>(i));
-    const int letters = static_cast<int>(inputs_[i].size()) -
-                        static_cast<int>(std::count(inputs_[i].begin(), inputs_[i].end(), kEllipsis));
+    const int letters =
+        static_cast<int>(inputs_[i].size()) -
+        static_cast<int>(std::count(inputs_[i].begin(), inputs_[i].end(), kEllipsis));
     const int e = static_cast<int>(s.size()) - letters;
     const bool has_ellipsis = letters != static_cast<int>(inputs_[i].size());
     if (e < 0 || (e > 0 && !has_ellipsis))

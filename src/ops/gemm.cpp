@@ -26,8 +26,7 @@ class GemmKernel final : public OpKernel {
       ctx.fail("A " + shape_to_string(a.shape()) + " and B " + shape_to_string(b.shape()) +
                " must be matrices");
     if (a.dtype() != b.dtype())
-      ctx.fail(std::string("A is ") + dtype_name(a.dtype()) + " but B is " +
-               dtype_name(b.dtype()));
+      ctx.fail(std::string("A is ") + dtype_name(a.dtype()) + " but B is " + dtype_name(b.dtype()));
     const int64_t m = trans_a_ ? a.dim(1) : a.dim(0), k = trans_a_ ? a.dim(0) : a.dim(1);
     const int64_t kb = trans_b_ ? b.dim(1) : b.dim(0), n = trans_b_ ? b.dim(0) : b.dim(1);
     if (k != kb)
@@ -39,8 +38,8 @@ class GemmKernel final : public OpKernel {
       const bool ok = c.size() <= 2 && (c.empty() || c.back() == 1 || c.back() == n) &&
                       (c.size() < 2 || c[0] == 1 || c[0] == m);
       if (!ok)
-        ctx.fail("C " + shape_to_string(c) + " does not broadcast to [" + std::to_string(m) +
-                 ", " + std::to_string(n) + "]");
+        ctx.fail("C " + shape_to_string(c) + " does not broadcast to [" + std::to_string(m) + ", " +
+                 std::to_string(n) + "]");
     }
     ctx.set_output(0, a.dtype(), Shape{m, n});
   }
@@ -89,8 +88,9 @@ class GemmKernel final : public OpKernel {
         }
         for (int64_t j = 0; j < count; ++j) {
           double v = static_cast<double>(alpha_) * static_cast<double>(acc[j]);
-          if (c) v += static_cast<double>(beta_) * static_cast<double>(
-                                                     c->data<T>()[i * c_i + (j0 + j) * c_j]);
+          if (c)
+            v += static_cast<double>(beta_) *
+                 static_cast<double>(c->data<T>()[i * c_i + (j0 + j) * c_j]);
           Y[i * n + j0 + j] = from_double<T>(v);
         }
       }

@@ -12,7 +12,7 @@ namespace {
 class LpPoolKernel final : public OpKernel {
  public:
   explicit LpPoolKernel(const KernelInit& init)
-      : attrs_(parse_spatial_attrs(init)), p_(static_cast<double>(init.attr_int("p", 2))) {
+      : attrs_(parse_spatial_attrs(init)), p_(static_cast<double>(init.attr_float("p", 2.0f))) {
     if (attrs_.kernel_shape.empty()) init.fail("missing required attribute 'kernel_shape'");
     if (p_ <= 0) init.fail("p must be positive");
   }

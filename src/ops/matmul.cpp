@@ -18,8 +18,7 @@ class MatMulKernel final : public OpKernel {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     if (a.dtype() != b.dtype())
-      ctx.fail(std::string("A is ") + dtype_name(a.dtype()) + " but B is " +
-               dtype_name(b.dtype()));
+      ctx.fail(std::string("A is ") + dtype_name(a.dtype()) + " but B is " + dtype_name(b.dtype()));
     MatMulGeometry g;
     Shape y;
     const std::string err = resolve_matmul(a.shape(), b.shape(), g, &y);

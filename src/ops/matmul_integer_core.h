@@ -21,8 +21,7 @@ inline bool matmul_zero_point_fits(const Tensor* zp, int64_t per_matrix, int64_t
 }
 
 // Index into a zero point for matrix `matrix` and row/column `i`.
-inline int64_t zero_point_index(const Tensor* zp, int64_t per_matrix, int64_t matrix,
-                                int64_t i) {
+inline int64_t zero_point_index(const Tensor* zp, int64_t per_matrix, int64_t matrix, int64_t i) {
   if (!zp || zp->numel() == 1) return 0;
   return zp->numel() == per_matrix ? i : matrix * per_matrix + i;
 }
@@ -44,14 +43,15 @@ void matmul_integer(const MatMulGeometry& g, const TA* a, const TB* b, const Ten
       for (int64_t j0 = 0; j0 < g.n; j0 += kAccumTile) {
         const int64_t count = std::min(kAccumTile, g.n - j0);
         for (int64_t j = 0; j < count; ++j) {
-          bz[j] = b_zero ? read_scalar_int(*b_zero, zero_point_index(b_zero, g.n, b_mat, j0 + j))
-                         : 0;
+          bz[j] =
+              b_zero ? read_scalar_int(*b_zero, zero_point_index(b_zero, g.n, b_mat, j0 + j)) : 0;
           acc[j] = 0;
         }
         for (int64_t p = 0; p < g.k; ++p) {
           const int64_t av = static_cast<int64_t>(a[a_off + i * g.k + p]) - az;
           const TB* brow = b + b_off + p * g.n + j0;
-          for (int64_t j = 0; j < count; ++j) acc[j] += av * (static_cast<int64_t>(brow[j]) - bz[j]);
+          for (int64_t j = 0; j < count; ++j)
+            acc[j] += av * (static_cast<int64_t>(brow[j]) - bz[j]);
         }
         emit((t * g.m + i) * g.n + j0, acc, count, t, i, j0);
       }

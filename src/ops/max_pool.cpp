@@ -18,8 +18,7 @@ void dispatch_max_pool(DType dt, F&& f) {
 class MaxPoolKernel final : public OpKernel {
  public:
   explicit MaxPoolKernel(const KernelInit& init)
-      : attrs_(parse_spatial_attrs(init)),
-        column_major_(init.attr_int("storage_order", 0) != 0) {
+      : attrs_(parse_spatial_attrs(init)), column_major_(init.attr_int("storage_order", 0) != 0) {
     if (attrs_.kernel_shape.empty()) init.fail("missing required attribute 'kernel_shape'");
   }
 
@@ -34,9 +33,8 @@ class MaxPoolKernel final : public OpKernel {
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const SpatialGeometry g = resolve_pool_geometry(attrs_, x.shape(), nullptr);
-    int64_t* indices = ctx.num_outputs() > 1 && ctx.has_output(1)
-                           ? ctx.output(1).data<int64_t>()
-                           : nullptr;
+    int64_t* indices =
+        ctx.num_outputs() > 1 && ctx.has_output(1) ? ctx.output(1).data<int64_t>() : nullptr;
     dispatch_max_pool(x.dtype(), [&]<typename T>() {
       pool<T>(g, x.dim(0) * x.dim(1), x.data<T>(), ctx.output(0).data<T>(), indices);
     });

@@ -72,8 +72,7 @@ class MaxUnpoolKernel final : public OpKernel {
                shape_to_string(def));
   }
 
-  void run_scatter(RunContext& ctx, const Tensor& x, const Tensor& idx,
-                   int64_t* out_dims) const {
+  void run_scatter(RunContext& ctx, const Tensor& x, const Tensor& idx, int64_t* out_dims) const {
     const int rank = x.rank();
     // Default unpooled spatial extents, in which the indices are expressed.
     int64_t def[kMaxSpatialRank + 2];

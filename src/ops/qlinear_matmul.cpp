@@ -49,22 +49,22 @@ class QLinearMatMulKernel final : public OpKernel {
       dispatch_quant8(b.dtype(), [&]<typename TB>() {
         dispatch_quant8(y.dtype(), [&]<typename TY>() {
           TY* out = y.data<TY>();
-          matmul_integer(
-              g, a.data<TA>(), b.data<TB>(), &ctx.input(2), &ctx.input(5),
-              [&](int64_t off, const int64_t* acc, int64_t count, int64_t t, int64_t i,
-                  int64_t j0) {
-                int64_t a_off, b_off;
-                g.offsets(t, a_off, b_off);
-                const int64_t a_mat = a_off / std::max<int64_t>(1, g.m * g.k);
-                const int64_t b_mat = b_off / std::max<int64_t>(1, g.k * g.n);
-                const double sa = read_scalar_double(as, zero_point_index(&as, g.m, a_mat, i));
-                for (int64_t j = 0; j < count; ++j) {
-                  const double sb =
-                      read_scalar_double(bs, zero_point_index(&bs, g.n, b_mat, j0 + j));
-                  const double real = static_cast<double>(acc[j]) * (sa * sb / y_scale);
-                  out[off + j] = saturate_round<TY>(std::rint(real) + y_zero);
-                }
-              });
+          matmul_integer(g, a.data<TA>(), b.data<TB>(), &ctx.input(2), &ctx.input(5),
+                         [&](int64_t off, const int64_t* acc, int64_t count, int64_t t, int64_t i,
+                             int64_t j0) {
+                           int64_t a_off, b_off;
+                           g.offsets(t, a_off, b_off);
+                           const int64_t a_mat = a_off / std::max<int64_t>(1, g.m * g.k);
+                           const int64_t b_mat = b_off / std::max<int64_t>(1, g.k * g.n);
+                           const double sa =
+                               read_scalar_double(as, zero_point_index(&as, g.m, a_mat, i));
+                           for (int64_t j = 0; j < count; ++j) {
+                             const double sb =
+                                 read_scalar_double(bs, zero_point_index(&bs, g.n, b_mat, j0 + j));
+                             const double real = static_cast<double>(acc[j]) * (sa * sb / y_scale);
+                             out[off + j] = saturate_round<TY>(std::rint(real) + y_zero);
+                           }
+                         });
         });
       });
     });

@@ -25,9 +25,25 @@ Q saturate_round(double v) {
 template <typename F>
 decltype(auto) dispatch_quant8(DType dt, F&& f) {
   switch (dt) {
-    case DType::kUInt8: return f.template operator()<uint8_t>();
-    case DType::kInt8: return f.template operator()<int8_t>();
-    default: throw_unsupported_dtype(dt, "8-bit integer");
+    case DType::kUInt8:
+      return f.template operator()<uint8_t>();
+    case DType::kInt8:
+      return f.template operator()<int8_t>();
+    default:
+      throw_unsupported_dtype(dt, "8-bit integer");
+  }
+}
+
+// The integer types QuantizeLinear can produce (16-bit since opset 21).
+template <typename F>
+decltype(auto) dispatch_quant_storage(DType dt, F&& f) {
+  switch (dt) {
+    case DType::kUInt16:
+      return f.template operator()<uint16_t>();
+    case DType::kInt16:
+      return f.template operator()<int16_t>();
+    default:
+      return dispatch_quant8(dt, std::forward<F>(f));
   }
 }
 

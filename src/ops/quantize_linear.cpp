@@ -14,13 +14,21 @@ class QuantizeLinearKernel final : public OpKernel {
   explicit QuantizeLinearKernel(const KernelInit& init)
       : axis_(init.opset() >= 13 ? init.attr_int("axis", 1) : 1) {
     if (init.attr_int("block_size", 0) != 0) init.unsupported("blocked quantization");
+    output_dtype_ = static_cast<DType>(init.attr_int("output_dtype", 0));
   }
 
   void infer(InferContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     const Tensor* zp = ctx.has_input(2) ? &ctx.input(2) : nullptr;
     check_quant_params(ctx, x, ctx.input(1), zp, axis_);
-    ctx.set_output(0, zp ? zp->dtype() : DType::kUInt8, x.shape());
+    DType y = zp ? zp->dtype() : DType::kUInt8;
+    if (output_dtype_ != DType::kUndefined) {
+      if (zp && zp->dtype() != output_dtype_)
+        ctx.fail(std::string("output_dtype is ") + dtype_name(output_dtype_) +
+                 " but y_zero_point is " + dtype_name(zp->dtype()));
+      y = output_dtype_;
+    }
+    ctx.set_output(0, y, x.shape());
   }
 
   void run(RunContext& ctx) const override {
@@ -35,7 +43,7 @@ class QuantizeLinearKernel final : public OpKernel {
       // Divide in x's own precision (float for the float types) as numpy does.
       using F = std::conditional_t<std::is_same_v<T, double>, double, float>;
       const T* in = x.data<T>();
-      dispatch_quant8(y.dtype(), [&]<typename Q>() {
+      dispatch_quant_storage(y.dtype(), [&]<typename Q>() {
         Q* out = y.data<Q>();
         for (int64_t o = 0; o < outer; ++o) {
           for (int64_t a = 0; a < extent; ++a) {
@@ -54,6 +62,7 @@ class QuantizeLinearKernel final : public OpKernel {
 
  private:
   int64_t axis_;
+  DType output_dtype_ = DType::kUndefined;
 };
 
 }  // namespace
