@@ -4,8 +4,10 @@
 
 #include "cli.h"
 #include "infera/error.h"
+#include "omp_wait_policy.h"
 
 int main(int argc, char** argv) {
+  infera::cli::reexec_with_passive_omp_wait(argv);
   CLI::App app{"infera: run trained ONNX models"};
   app.require_subcommand(1);
   std::map<CLI::App*, infera::cli::Action> actions;
@@ -18,6 +20,7 @@ int main(int argc, char** argv) {
   add(infera::cli::add_inspect_command);
   add(infera::cli::add_eval_command);
   add(infera::cli::add_ops_command);
+  add(infera::cli::add_bench_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
