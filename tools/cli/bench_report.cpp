@@ -32,11 +32,11 @@ std::string profile_table(const std::vector<ProfileRow>& rows, double total, int
   return out;
 }
 
-nlohmann::json profile_json(const std::vector<ProfileRow>& rows, double total, int iterations,
+nlohmann::ordered_json profile_json(const std::vector<ProfileRow>& rows, double total, int iterations,
                             bool with_kernel) {
-  nlohmann::json list = nlohmann::json::array();
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const ProfileRow& row : rows) {
-    nlohmann::json item = {{"op", row.op},
+    nlohmann::ordered_json item = {{"op", row.op},
                            {"nodes", row.nodes},
                            {"seconds_total", row.seconds},
                            {"seconds_per_run", row.seconds / iterations},
@@ -86,12 +86,12 @@ std::string format_text(const BenchResult& r) {
 }
 
 std::string format_json(const BenchResult& r) {
-  nlohmann::json inputs = nlohmann::json::array();
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
   for (size_t i = 0; i < r.input_shapes.size(); ++i) {
     inputs.push_back({{"name", r.input_shapes[i].first}, {"shape", r.input_shapes[i].second}});
     if (i < r.input_files.size()) inputs.back()["file"] = r.input_files[i];
   }
-  nlohmann::json out = {
+  nlohmann::ordered_json out = {
       {"model", r.model},
       {"inputs", inputs},
       {"batch", r.batch},

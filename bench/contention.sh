@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# How much a busy core costs, under each OpenMP wait policy: `infera bench` on an idle machine
+# and with --busy-core (a spinning process pinned to the last core), for
+#   passive  - what the infera CLI uses by default (it re-execs itself with OMP_WAIT_POLICY=passive)
+#   default  - libgomp's own default (spin ~300000 iterations, then sleep): GOMP_SPINCOUNT=300000
+#   active   - OMP_WAIT_POLICY=active (spin at every barrier)
+#
+#   bench/contention.sh MODEL [BATCH] [THREADS] [ITERATIONS]     (INFERA=path/to/infera)
+set -euo pipefail
+model=${1:?usage: contention.sh MODEL [BATCH] [THREADS] [ITERATIONS]}
+batch=${2:-1}
+threads=${3:-2}
+iterations=${4:-10}
+infera=${INFERA:-$(cd "$(dirname "$0")/.." && pwd)/build/infera}
+
+median_ms() {  # median_ms BUSY_FLAG VAR=VALUE...: infera bench's median in ms
+  local busy_flag=$1
+  shift
+  env "$@" "$infera" bench "$model" --batch "$batch" --threads "$threads" \
+    --iterations "$iterations" --warmup 2 --json $busy_flag |
+    /usr/bin/python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["median_seconds"]*1e3))'
+}
+
+printf '%-8s  %12s  %12s  %8s\n' policy "idle ms" "busy ms" "busy/idle"
+for policy in passive default active; do
+  case $policy in
+    passive) vars=(OMP_WAIT_POLICY=passive) ;;
+    default) vars=(GOMP_SPINCOUNT=300000) ;;
+    active) vars=(OMP_WAIT_POLICY=active) ;;
+  esac
+  idle=$(median_ms "" "${vars[@]}")
+  loaded=$(median_ms --busy-core "${vars[@]}")
+  printf '%-8s  %12s  %12s  %8.2f\n' "$policy" "$idle" "$loaded" \
+    "$(/usr/bin/python3 -c "print($loaded/$idle)")"
+done
