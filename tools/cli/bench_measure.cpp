@@ -198,8 +198,12 @@ BenchResult run_bench(const BenchConfig& config) {
   result.batch = config.batch;
   result.precision = config.options.bf16 ? "bf16" : "f32";
   result.reference_kernels = config.options.reference_kernels;
+  // What libgomp saw at start-up: the policy, or else an explicit spin count.
   const char* policy = std::getenv("OMP_WAIT_POLICY");
-  result.omp_wait_policy = policy ? policy : "";
+  const char* spin_count = std::getenv("GOMP_SPINCOUNT");
+  result.omp_wait_policy = policy       ? policy
+                           : spin_count ? std::string("GOMP_SPINCOUNT=") + spin_count
+                                        : "";
 
   auto start = Clock::now();
   Session session = Session::load(config.model, config.options);
