@@ -52,7 +52,10 @@ std::vector<Value> build_inputs(const Session& session, const BenchConfig& confi
                                 BenchResult& result) {
   std::vector<Value> inputs;
   uint64_t seed = 1;
+  bool any_dynamic = false;
   for (const TensorInfo& info : session.inputs()) {
+    any_dynamic = any_dynamic || !info.has_shape ||
+                  std::any_of(info.shape.begin(), info.shape.end(), [](int64_t d) { return d < 0; });
     if (info.kind != "tensor")
       throw Error(ErrorKind::kInvalidArgument,
                   "bench: input '" + info.name + "' is a " + info.kind + "; only tensors are supported");
@@ -77,6 +80,15 @@ std::vector<Value> build_inputs(const Session& session, const BenchConfig& confi
       result.input_files.push_back(path.string());
     }
     inputs.emplace_back(std::move(tensor));
+  }
+  // A model with fixed shapes has its own batch: the first input's first dimension.
+  if (!any_dynamic && !inputs.empty()) {
+    if (config.batch != 1)
+      throw Error(ErrorKind::kInvalidArgument,
+                  "bench: the model's inputs have fixed shapes, so --batch " +
+                      std::to_string(config.batch) + " cannot apply");
+    const Shape& first = inputs.front().tensor.shape();
+    result.batch = first.empty() ? 1 : first[0];
   }
   for (const auto& [name, _] : config.npy_inputs) {
     const auto& declared = session.inputs();
@@ -238,7 +250,7 @@ BenchResult run_bench(const BenchConfig& config) {
   for (double t : result.latencies) sum += t;
   result.mean_seconds = sum / static_cast<double>(result.latencies.size());
   result.items_per_second =
-      result.median_seconds > 0 ? static_cast<double>(config.batch) / result.median_seconds : 0;
+      result.median_seconds > 0 ? static_cast<double>(result.batch) / result.median_seconds : 0;
 
   if (config.profile) {
     result.profile_iterations = config.iterations;
