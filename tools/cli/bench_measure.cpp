@@ -81,15 +81,13 @@ std::vector<Value> build_inputs(const Session& session, const BenchConfig& confi
     }
     inputs.emplace_back(std::move(tensor));
   }
-  // A model with fixed shapes has its own batch: the first input's first dimension.
-  if (!any_dynamic && !inputs.empty()) {
-    if (config.batch != 1)
-      throw Error(ErrorKind::kInvalidArgument,
-                  "bench: the model's inputs have fixed shapes, so --batch " +
-                      std::to_string(config.batch) + " cannot apply");
-    const Shape& first = inputs.front().tensor.shape();
-    result.batch = first.empty() ? 1 : first[0];
-  }
+  if (!any_dynamic && config.batch != 1)
+    throw Error(ErrorKind::kInvalidArgument, "bench: the model's inputs have fixed shapes, so --batch " +
+                                                 std::to_string(config.batch) + " cannot apply");
+  // Items per run, for throughput: the first input's first dimension, whether it came from
+  // --batch, --shape, an NPY file or the model's fixed shape.
+  if (!inputs.empty() && inputs.front().tensor.rank() > 0)
+    result.batch = inputs.front().tensor.dim(0);
   for (const auto& [name, _] : config.npy_inputs) {
     const auto& declared = session.inputs();
     if (std::none_of(declared.begin(), declared.end(),
