@@ -39,4 +39,5 @@ if "$build/infera" bench "$model" --iterations 0 2>"$tmp/err"; then
 fi
 grep -q "iterations" "$tmp/err"
 "$build/infera" bench "$model" --iterations 2 --threads 1 | grep -q "median"
-echo "ok: text output, --input and argument errors"
+"$build/infera" bench "$model" --iterations 2 --threads 1 --busy-core --json | grep -q '"busy_core": true'
+echo "ok: text output, --input, --busy-core and argument errors"
