@@ -113,6 +113,9 @@ std::unordered_map<std::string, Shape> infer_value_shapes(const Model& model, in
       inputs.push_back(Value(Tensor::meta(vi.type.elem_type, shape)));
     }
     std::shared_ptr<Plan> plan = prepare_plan(compiled, inputs, config);
+    // The plan keeps metadata for constants and arena values only; inputs are the caller's.
+    for (size_t k = 0; k < inputs.size(); ++k)
+      shapes[compiled->values[compiled->inputs[k]].name] = inputs[k].tensor.shape();
     for (size_t id = 0; id < plan->value_template.size(); ++id) {
       const Value& v = plan->value_template[id];
       if (v.is_tensor() && v.tensor.defined() && !compiled->values[id].name.empty())
