@@ -15,7 +15,15 @@
 namespace infera {
 
 enum class FusedActivationKind : uint8_t {
-  kNone, kRelu, kClip, kSigmoid, kTanh, kLeakyRelu, kHardSigmoid, kHardSwish, kSiLU
+  kNone,
+  kRelu,
+  kClip,
+  kSigmoid,
+  kTanh,
+  kLeakyRelu,
+  kHardSigmoid,
+  kHardSwish,
+  kSiLU
 };
 
 struct FusedActivation {
@@ -33,9 +41,12 @@ struct FusedActivation {
       size_t params;
     };
     static const Entry kEntries[] = {
-        {"", FusedActivationKind::kNone, 0},           {"Relu", FusedActivationKind::kRelu, 0},
-        {"Clip", FusedActivationKind::kClip, 2},       {"Sigmoid", FusedActivationKind::kSigmoid, 0},
-        {"Tanh", FusedActivationKind::kTanh, 0},       {"LeakyRelu", FusedActivationKind::kLeakyRelu, 1},
+        {"", FusedActivationKind::kNone, 0},
+        {"Relu", FusedActivationKind::kRelu, 0},
+        {"Clip", FusedActivationKind::kClip, 2},
+        {"Sigmoid", FusedActivationKind::kSigmoid, 0},
+        {"Tanh", FusedActivationKind::kTanh, 0},
+        {"LeakyRelu", FusedActivationKind::kLeakyRelu, 1},
         {"HardSigmoid", FusedActivationKind::kHardSigmoid, 2},
         {"HardSwish", FusedActivationKind::kHardSwish, 0},
         {"SiLU", FusedActivationKind::kSiLU, 0},
@@ -55,17 +66,24 @@ struct FusedActivation {
   template <typename C>
   C operator()(C x) const {
     switch (kind) {
-      case FusedActivationKind::kNone: return x;
-      case FusedActivationKind::kRelu: return x < C(0) ? C(0) : x;
-      case FusedActivationKind::kClip: return std::min(std::max(x, C(p0)), C(p1));
-      case FusedActivationKind::kSigmoid: return C(1) / (C(1) + std::exp(-x));
-      case FusedActivationKind::kTanh: return std::tanh(x);
-      case FusedActivationKind::kLeakyRelu: return x < C(0) ? C(p0) * x : x;
+      case FusedActivationKind::kNone:
+        return x;
+      case FusedActivationKind::kRelu:
+        return x < C(0) ? C(0) : x;
+      case FusedActivationKind::kClip:
+        return std::min(std::max(x, C(p0)), C(p1));
+      case FusedActivationKind::kSigmoid:
+        return C(1) / (C(1) + std::exp(-x));
+      case FusedActivationKind::kTanh:
+        return std::tanh(x);
+      case FusedActivationKind::kLeakyRelu:
+        return x < C(0) ? C(p0) * x : x;
       case FusedActivationKind::kHardSigmoid:
         return std::max(C(0), std::min(C(1), C(p0) * x + C(p1)));
       case FusedActivationKind::kHardSwish:
         return x * std::max(C(0), std::min(C(1), x / C(6) + C(0.5)));
-      case FusedActivationKind::kSiLU: return x / (C(1) + std::exp(-x));
+      case FusedActivationKind::kSiLU:
+        return x / (C(1) + std::exp(-x));
     }
     return x;
   }

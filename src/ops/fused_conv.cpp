@@ -1,6 +1,6 @@
 // com.infera FusedConv (reference kernel), made by the graph rewrites in src/opt/:
-// Y = activation(Conv(X, W, B) + Z). Inputs X, W, B (optional), Z (optional residual, the shape of Y); all Conv attributes,
-// plus `activation` and `activation_params` (see ops/fused_activation.h).
+// Y = activation(Conv(X, W, B) + Z). Inputs X, W, B (optional), Z (optional residual, the shape of
+// Y); all Conv attributes, plus `activation` and `activation_params` (see ops/fused_activation.h).
 #include "ops/fused_reference.h"
 
 namespace infera {

@@ -49,14 +49,16 @@ FusedReferenceKernel::FusedReferenceKernel(const KernelInit& init, const std::st
   base_node_ = std::make_unique<Node>(init.node());
   base_node_->op_type = base_op;
   base_node_->domain.clear();
-  if (static_cast<int>(base_node_->inputs.size()) > base_inputs) base_node_->inputs.resize(base_inputs);
+  if (static_cast<int>(base_node_->inputs.size()) > base_inputs)
+    base_node_->inputs.resize(base_inputs);
   std::erase_if(base_node_->attributes, [](const Attribute& a) {
     return a.name == "activation" || a.name == "activation_params";
   });
   int64_t opset = init.model() ? init.model()->opset_for("") : 0;
   if (opset <= 0) opset = 17;
   const OpRegistration* reg = find_op("", base_op, opset);
-  if (!reg) init.unsupported("no reference " + base_op + " kernel at opset " + std::to_string(opset));
+  if (!reg)
+    init.unsupported("no reference " + base_op + " kernel at opset " + std::to_string(opset));
   std::vector<const Tensor*> constants;
   for (int i = 0; i < base_inputs; ++i) constants.push_back(init.constant_input(i));
   KernelInit base_init(*base_node_, opset, init.model(), nullptr,

@@ -20,8 +20,8 @@ class FusedReferenceKernel : public OpKernel {
   // How the input after the base op's inputs joins the result.
   enum class Extra : uint8_t {
     kNone,
-    kResidual,       // Z, the same shape as Y: Y += Z
-    kLastDimBias,    // 1-D, as long as Y's last dim: Y[..., j] += bias[j]
+    kResidual,     // Z, the same shape as Y: Y += Z
+    kLastDimBias,  // 1-D, as long as Y's last dim: Y[..., j] += bias[j]
   };
 
   // `base_op` is the ai.onnx op computed first; it takes the node's first `base_inputs` inputs.

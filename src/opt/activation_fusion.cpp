@@ -161,12 +161,12 @@ class ActivationFusionRule final : public RewriteRule {
       const Node& m = graph.nodes[mul];
       if (s.op_type != "Sigmoid" || !s.domain.empty() || m.op_type != "Mul" || !m.domain.empty())
         continue;
-      if (s.outputs.empty() || s.outputs[0].empty() || m.inputs.size() != 2 ||
-          m.outputs.empty() || m.outputs[0].empty())
+      if (s.outputs.empty() || s.outputs[0].empty() || m.inputs.size() != 2 || m.outputs.empty() ||
+          m.outputs[0].empty())
         continue;
       const std::string& sy = s.outputs[0];
-      const bool wired = (m.inputs[0] == y && m.inputs[1] == sy) ||
-                         (m.inputs[0] == sy && m.inputs[1] == y);
+      const bool wired =
+          (m.inputs[0] == y && m.inputs[1] == sy) || (m.inputs[0] == sy && m.inputs[1] == y);
       if (!wired || !index.has_single_consumer(sy)) continue;
       match.name = "SiLU";
       match.output = m.outputs[0];

@@ -48,7 +48,8 @@ std::vector<Tensor> evaluate_node(const Node& node, const ConstantOf& constant_o
   std::shared_ptr<Plan> plan = prepare_plan(compiled, {}, config);
   for (int id : compiled->outputs) {
     const Value& planned = plan->value_template[id];
-    if (planned.is_tensor() && planned.tensor.defined() && planned.tensor.nbytes() > kMaxFoldedBytes)
+    if (planned.is_tensor() && planned.tensor.defined() &&
+        planned.tensor.nbytes() > kMaxFoldedBytes)
       return {};
   }
   std::vector<Value> results = execute_plan(*plan, {});

@@ -12,7 +12,9 @@ namespace infera {
 
 namespace {
 
-bool is_f32(const Tensor* t) { return t && t->dtype() == DType::kFloat32; }
+bool is_f32(const Tensor* t) {
+  return t && t->dtype() == DType::kFloat32;
+}
 
 class ConvBnFusionRule final : public RewriteRule {
  public:
@@ -24,7 +26,8 @@ class ConvBnFusionRule final : public RewriteRule {
     int rewrites = 0;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
       Node& bn = graph.nodes[i];
-      if (bn.op_type != "BatchNormalization" || !bn.domain.empty() || bn.inputs.size() < 5) continue;
+      if (bn.op_type != "BatchNormalization" || !bn.domain.empty() || bn.inputs.size() < 5)
+        continue;
       const int p = index.producer(bn.inputs[0]);
       if (p < 0 || dead[p] || dead[i]) continue;
       Node& conv = graph.nodes[p];
@@ -52,7 +55,8 @@ class ConvBnFusionRule final : public RewriteRule {
       Tensor new_b = Tensor::empty(DType::kFloat32, {m});
       const int64_t per_channel = w->numel() / m;
       for (int64_t c = 0; c < m; ++c) {
-        const double s = double(scale->data<float>()[c]) / std::sqrt(double(var->data<float>()[c]) + eps);
+        const double s =
+            double(scale->data<float>()[c]) / std::sqrt(double(var->data<float>()[c]) + eps);
         const float* src = w->data<float>() + c * per_channel;
         float* dst = new_w.data<float>() + c * per_channel;
         for (int64_t k = 0; k < per_channel; ++k) dst[k] = float(double(src[k]) * s);

@@ -19,7 +19,8 @@ class MatMulBiasFusionRule final : public RewriteRule {
     int rewrites = 0;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
       const Node& add = graph.nodes[i];
-      if (add.op_type != "Add" || !add.domain.empty() || add.inputs.size() != 2 || dead[i]) continue;
+      if (add.op_type != "Add" || !add.domain.empty() || add.inputs.size() != 2 || dead[i])
+        continue;
       for (int side = 0; side < 2; ++side) {
         const std::string& product = add.inputs[side];
         const std::string& bias_name = add.inputs[1 - side];

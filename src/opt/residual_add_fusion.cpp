@@ -34,7 +34,8 @@ class ResidualAddFusionRule final : public RewriteRule {
     int rewrites = 0;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
       const Node& add = graph.nodes[i];
-      if (add.op_type != "Add" || !add.domain.empty() || add.inputs.size() != 2 || dead[i]) continue;
+      if (add.op_type != "Add" || !add.domain.empty() || add.inputs.size() != 2 || dead[i])
+        continue;
       for (int side = 0; side < 2; ++side) {
         const std::string& y = add.inputs[side];
         const std::string& z = add.inputs[1 - side];

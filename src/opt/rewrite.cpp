@@ -36,7 +36,8 @@ GraphIndex::GraphIndex(const Graph& graph) {
       if (name.empty()) continue;
       ++reads_[name];
       std::vector<int>& users = consumers_[name];
-      if (users.empty() || users.back() != static_cast<int>(i)) users.push_back(static_cast<int>(i));
+      if (users.empty() || users.back() != static_cast<int>(i))
+        users.push_back(static_cast<int>(i));
     }
     for (const Attribute& a : node.attributes) {
       if (a.g) collect_subgraph_reads(*a.g, subgraph_uses_);

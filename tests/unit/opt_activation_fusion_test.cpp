@@ -33,15 +33,17 @@ TEST(OptActivationFusion, ConvWithEachSingleNodeActivation) {
   for (const char* op : {"Relu", "Sigmoid", "Tanh", "HardSwish"})
     expect_fused(conv_then([&](Graph& g) { g.nodes.push_back(make_node(op, {"c"}, {"y"})); }),
                  "FusedConv", op);
-  expect_fused(conv_then([](Graph& g) {
-                 g.nodes.push_back(make_node("LeakyRelu", {"c"}, {"y"}, {float_attr("alpha", 0.3f)}));
-               }),
-               "FusedConv", "LeakyRelu");
-  expect_fused(conv_then([](Graph& g) {
-                 g.nodes.push_back(make_node("HardSigmoid", {"c"}, {"y"},
-                                             {float_attr("alpha", 0.3f), float_attr("beta", 0.4f)}));
-               }),
-               "FusedConv", "HardSigmoid");
+  expect_fused(
+      conv_then([](Graph& g) {
+        g.nodes.push_back(make_node("LeakyRelu", {"c"}, {"y"}, {float_attr("alpha", 0.3f)}));
+      }),
+      "FusedConv", "LeakyRelu");
+  expect_fused(
+      conv_then([](Graph& g) {
+        g.nodes.push_back(make_node("HardSigmoid", {"c"}, {"y"},
+                                    {float_attr("alpha", 0.3f), float_attr("beta", 0.4f)}));
+      }),
+      "FusedConv", "HardSigmoid");
   expect_fused(conv_then([](Graph& g) {
                  g.initializers.push_back({"lo", Tensor::scalar(DType::kFloat32, 0.f)});
                  g.initializers.push_back({"hi", Tensor::scalar(DType::kFloat32, 0.5f)});
@@ -54,10 +56,10 @@ TEST(OptActivationFusion, SiluInEitherInputOrder) {
   for (bool sigmoid_first : {false, true}) {
     expect_fused(conv_then([&](Graph& g) {
                    g.nodes.push_back(make_node("Sigmoid", {"c"}, {"s"}));
-                   g.nodes.push_back(make_node(
-                       "Mul", sigmoid_first ? std::vector<std::string>{"s", "c"}
-                                            : std::vector<std::string>{"c", "s"},
-                       {"y"}));
+                   g.nodes.push_back(make_node("Mul",
+                                               sigmoid_first ? std::vector<std::string>{"s", "c"}
+                                                             : std::vector<std::string>{"c", "s"},
+                                               {"y"}));
                  }),
                  "FusedConv", "SiLU");
   }

@@ -12,7 +12,7 @@ TEST(OptDropIdentity, DropsIdentityAndDropoutKeepingOutputNames) {
   g.nodes.push_back(make_node("Relu", {"a"}, {"b"}));
   g.nodes.push_back(make_node("Dropout", {"b"}, {"c"}));
   g.nodes.push_back(make_node("Neg", {"c"}, {"d"}));
-  g.nodes.push_back(make_node("Identity", {"d"}, {"y"}));  // y is a graph output
+  g.nodes.push_back(make_node("Identity", {"d"}, {"y"}));       // y is a graph output
   g.nodes.push_back(make_node("Identity", {"x"}, {"x_copy"}));  // x is a graph input: kept
   g.outputs = {tensor_value("y", {2, 3}), tensor_value("x_copy", {2, 3})};
   Model opt = expect_same_outputs(m, {random_tensor({2, 3}, 1)});
