@@ -93,6 +93,8 @@ Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name,
   if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
     image_error(name, "CMYK JPEG is not supported (convert it to RGB first)");
   }
+  // Saved markers live in libjpeg's image pool, which jpeg_finish_decompress frees: read now.
+  int orientation = find_exif_orientation(cinfo);
   bool grey = cinfo.num_components == 1;
   cinfo.out_color_space = grey ? JCS_GRAYSCALE : JCS_RGB;
   int channels = grey ? 1 : 3;
@@ -103,7 +105,6 @@ Image decode_jpeg(const uint8_t* data, size_t size, const std::string& name,
     image_error(name, std::string("corrupt or truncated JPEG (") + errors.message + ")");
   }
   if (errors.hit_end_of_data) image_error(name, "truncated JPEG (data ends before the image does)");
-  int orientation = find_exif_orientation(cinfo);
   return orientation == 1 ? stored : apply_exif_orientation(stored, orientation);
 }
 
