@@ -6,8 +6,12 @@
 namespace infera {
 namespace {
 
-uint32_t le16(const uint8_t* p) { return static_cast<uint32_t>(p[0] | p[1] << 8); }
-uint32_t le32(const uint8_t* p) { return le16(p) | le16(p + 2) << 16; }
+uint32_t le16(const uint8_t* p) {
+  return static_cast<uint32_t>(p[0] | p[1] << 8);
+}
+uint32_t le32(const uint8_t* p) {
+  return le16(p) | le16(p + 2) << 16;
+}
 
 constexpr uint32_t kRgb = 0, kBitfields = 3;
 
@@ -30,8 +34,8 @@ BmpHeader read_header(const uint8_t* data, size_t size, const std::string& name)
   h.compression = le32(data + 30);
   h.palette_size = le32(data + 46);
   if (h.compression == kBitfields && h.bits == 32 && size >= 14 + 56) {
-    bool standard = le32(data + 54) == 0xff0000 && le32(data + 58) == 0xff00 &&
-                    le32(data + 62) == 0xff;
+    bool standard =
+        le32(data + 54) == 0xff0000 && le32(data + 58) == 0xff00 && le32(data + 62) == 0xff;
     if (!standard) image_error(name, "unsupported BMP (non-standard bitfield masks)");
     h.has_alpha = h.header_size >= 56 && le32(data + 66) == 0xff000000u;
   } else if (h.compression != kRgb) {

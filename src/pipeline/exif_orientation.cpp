@@ -56,14 +56,34 @@ Image apply_exif_orientation(const Image& stored, int orientation) {
     for (int x = 0; x < out.width; ++x) {
       int sx = x, sy = y;
       switch (orientation) {
-        case 2: sx = w - 1 - x; break;                       // mirrored
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break;       // rotated 180
-        case 4: sy = h - 1 - y; break;                       // flipped
-        case 5: sx = y; sy = x; break;                       // transposed
-        case 6: sx = y; sy = h - 1 - x; break;               // rotate 90 clockwise to view
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break;       // transversed
-        case 8: sx = w - 1 - y; sy = x; break;               // rotate 90 counter-clockwise
-        default: break;
+        case 2:
+          sx = w - 1 - x;
+          break;  // mirrored
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;  // rotated 180
+        case 4:
+          sy = h - 1 - y;
+          break;  // flipped
+        case 5:
+          sx = y;
+          sy = x;
+          break;  // transposed
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break;  // rotate 90 clockwise to view
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;  // transversed
+        case 8:
+          sx = w - 1 - y;
+          sy = x;
+          break;  // rotate 90 counter-clockwise
+        default:
+          break;
       }
       const uint8_t* from = &stored.samples8[(static_cast<size_t>(sy) * w + sx) * c];
       uint8_t* to = &out.samples8[(static_cast<size_t>(y) * out.width + x) * c];

@@ -23,8 +23,8 @@ float Image::normalized(int x, int y, int c) const {
 Image allocate_image(int width, int height, int channels, int bit_depth, const DecodeLimits& limits,
                      const std::string& name) {
   if (width <= 0 || height <= 0) {
-    image_error(name, "image has zero size (" + std::to_string(width) + "x" +
-                          std::to_string(height) + ")");
+    image_error(
+        name, "image has zero size (" + std::to_string(width) + "x" + std::to_string(height) + ")");
   }
   uint64_t pixels = static_cast<uint64_t>(width) * static_cast<uint64_t>(height);
   if (pixels > limits.max_pixels) {
@@ -58,7 +58,8 @@ Image decode_image(const uint8_t* data, size_t size, const std::string& name,
 Image read_image_file(const std::string& path, const DecodeLimits& limits) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorKind::kIo, path + ": cannot open (" + std::strerror(errno) + ")");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (in.bad()) throw Error(ErrorKind::kIo, path + ": read failed");
   return decode_image(bytes.data(), bytes.size(), path, limits);
 }

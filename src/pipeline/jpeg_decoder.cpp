@@ -3,12 +3,12 @@
 // libjpeg reports errors by calling error_exit, which must not return; ours longjmps back
 // into the small *_guarded functions, which hold no C++ objects (see png_decoder.cpp).
 // jpeglib.h uses size_t and FILE without including their headers.
+#include <jerror.h>
+#include <jpeglib.h>
+
 #include <csetjmp>
 #include <cstddef>
 #include <cstdio>
-
-#include <jpeglib.h>
-#include <jerror.h>
 
 #include "pipeline/image_codecs.h"
 

@@ -93,8 +93,8 @@ Image decode_png(const uint8_t* data, size_t size, const std::string& name,
   Image image = allocate_image(width, height, channels, bit_depth, limits, name);
 
   size_t row_bytes = png_get_rowbytes(png, info);
-  uint8_t* base = bit_depth == 16 ? reinterpret_cast<uint8_t*>(image.samples16.data())
-                                  : image.samples8.data();
+  uint8_t* base =
+      bit_depth == 16 ? reinterpret_cast<uint8_t*>(image.samples16.data()) : image.samples8.data();
   std::vector<png_bytep> rows(static_cast<size_t>(height));
   for (size_t y = 0; y < rows.size(); ++y) rows[y] = base + y * row_bytes;
   if (!read_rows_guarded(png, rows.data())) {

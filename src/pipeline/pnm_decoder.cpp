@@ -29,11 +29,13 @@ struct PnmCursor {
   uint32_t number(const char* what) {
     skip_space_and_comments();
     if (offset >= size) image_error(name, std::string("truncated PNM (no ") + what + ")");
-    if (!std::isdigit(data[offset])) image_error(name, std::string("corrupt PNM (bad ") + what + ")");
+    if (!std::isdigit(data[offset]))
+      image_error(name, std::string("corrupt PNM (bad ") + what + ")");
     uint64_t value = 0;
     while (offset < size && std::isdigit(data[offset])) {
       value = value * 10 + (data[offset++] - '0');
-      if (value > 0x7fffffff) image_error(name, std::string("corrupt PNM (") + what + " too large)");
+      if (value > 0x7fffffff)
+        image_error(name, std::string("corrupt PNM (") + what + " too large)");
     }
     return static_cast<uint32_t>(value);
   }
@@ -51,8 +53,8 @@ uint32_t rescale(uint32_t value, uint32_t maxval, uint32_t full) {
 }  // namespace
 
 bool looks_like_pnm(const uint8_t* data, size_t size) {
-  return size >= 3 && data[0] == 'P' && (data[1] == '2' || data[1] == '3' || data[1] == '5' ||
-                                         data[1] == '6') &&
+  return size >= 3 && data[0] == 'P' &&
+         (data[1] == '2' || data[1] == '3' || data[1] == '5' || data[1] == '6') &&
          std::isspace(data[2]);
 }
 

@@ -67,7 +67,8 @@ Image pad_image(const Image& image, int left, int top, int right, int bottom, ui
   for (int y = 0; y < image.height; ++y) {
     size_t from = static_cast<size_t>(y) * image.width * c;
     size_t to = (static_cast<size_t>(y + top) * width + left) * c;
-    for (size_t i = 0; i < image.width * c; ++i) set_sample(out, to + i, sample_at(image, from + i));
+    for (size_t i = 0; i < image.width * c; ++i)
+      set_sample(out, to + i, sample_at(image, from + i));
   }
   return out;
 }
@@ -99,7 +100,8 @@ Image convert_channels(const Image& image, int channels) {
       }
     } else if (has_colour) {
       // Pillow's L = R*299/1000 + G*587/1000 + B*114/1000 in 16-bit fixed point, rounded.
-      uint64_t luma = sample_at(image, in) * uint64_t{19595} + sample_at(image, in + 1) * uint64_t{38470} +
+      uint64_t luma = sample_at(image, in) * uint64_t{19595} +
+                      sample_at(image, in + 1) * uint64_t{38470} +
                       sample_at(image, in + 2) * uint64_t{7471} + 0x8000;
       set_sample(out, p, static_cast<uint32_t>(luma >> 16));
     } else {
@@ -125,15 +127,17 @@ Tensor images_to_tensor(const std::vector<Image>& images, const TensorOptions& o
   };
   std::vector<float> mean = per_channel(options.mean, 0.0f, "mean");
   std::vector<float> std_dev = per_channel(options.std, 1.0f, "std");
-  Tensor out = Tensor::empty(DType::kFloat32, options.channels_last ? Shape{n, h, w, c} : Shape{n, c, h, w});
+  Tensor out =
+      Tensor::empty(DType::kFloat32, options.channels_last ? Shape{n, h, w, c} : Shape{n, c, h, w});
   float* data = out.data<float>();
   for (int64_t b = 0; b < n; ++b) {
     const Image& image = images[static_cast<size_t>(b)];
     if (image.width != w || image.height != h || image.channels != c) {
-      preprocess_error("to tensor: image " + std::to_string(b) + " is " + std::to_string(image.width) +
-                       "x" + std::to_string(image.height) + "x" + std::to_string(image.channels) +
-                       ", the first is " + std::to_string(w) + "x" + std::to_string(h) + "x" +
-                       std::to_string(c) + " (resize or crop them to one size)");
+      preprocess_error("to tensor: image " + std::to_string(b) + " is " +
+                       std::to_string(image.width) + "x" + std::to_string(image.height) + "x" +
+                       std::to_string(image.channels) + ", the first is " + std::to_string(w) +
+                       "x" + std::to_string(h) + "x" + std::to_string(c) +
+                       " (resize or crop them to one size)");
     }
     const float max_value = image.bit_depth == 16 ? 65535.0f : 255.0f;
     for (int64_t ch = 0; ch < c; ++ch) {
@@ -142,7 +146,8 @@ Tensor images_to_tensor(const std::vector<Image>& images, const TensorOptions& o
         // Divide (not multiply by 1/255) in float32, as torchvision's ToTensor does.
         float v = static_cast<float>(sample_at(image, static_cast<size_t>(p * c + source_ch)));
         if (options.scale == PixelScale::kUnit) v = v / max_value;
-        if (options.scale == PixelScale::kSymmetric) v = v / (max_value / 2.0f) - 1.0f;  // Keras: x / 127.5 - 1
+        if (options.scale == PixelScale::kSymmetric)
+          v = v / (max_value / 2.0f) - 1.0f;  // Keras: x / 127.5 - 1
         v = (v - mean[ch]) / std_dev[ch];
         int64_t at = options.channels_last ? (b * h * w + p) * c + ch : (b * c + ch) * h * w + p;
         data[at] = v;

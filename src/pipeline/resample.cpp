@@ -79,10 +79,16 @@ uint8_t clip_fixed_to_8bit(int64_t sum) {
 template <typename Sample>
 void resample_pass(const Image& in, Image& out, const Windows& w, bool along_x) {
   const std::vector<Sample>& src = [&]() -> const std::vector<Sample>& {
-    if constexpr (sizeof(Sample) == 1) return in.samples8; else return in.samples16;
+    if constexpr (sizeof(Sample) == 1)
+      return in.samples8;
+    else
+      return in.samples16;
   }();
   std::vector<Sample>& dst = [&]() -> std::vector<Sample>& {
-    if constexpr (sizeof(Sample) == 1) return out.samples8; else return out.samples16;
+    if constexpr (sizeof(Sample) == 1)
+      return out.samples8;
+    else
+      return out.samples16;
   }();
   const size_t c = static_cast<size_t>(in.channels);
   for (int y = 0; y < out.height; ++y) {
@@ -113,8 +119,8 @@ void resample_pass(const Image& in, Image& out, const Windows& w, bool along_x) 
 }
 
 Image blank_like(const Image& image, int width, int height) {
-  return allocate_image(width, height, image.channels, image.bit_depth,
-                        DecodeLimits{UINT64_MAX}, "resize");
+  return allocate_image(width, height, image.channels, image.bit_depth, DecodeLimits{UINT64_MAX},
+                        "resize");
 }
 
 template <typename Sample>
@@ -140,9 +146,11 @@ Image resize_nearest(const Image& image, int width, int height) {
   double step_x = static_cast<double>(image.width) / width;
   double step_y = static_cast<double>(image.height) / height;
   double at = step_x * 0.5;
-  for (int x = 0; x < width; ++x, at += step_x) source_x[x] = std::min(static_cast<int>(at), image.width - 1);
+  for (int x = 0; x < width; ++x, at += step_x)
+    source_x[x] = std::min(static_cast<int>(at), image.width - 1);
   at = step_y * 0.5;
-  for (int y = 0; y < height; ++y, at += step_y) source_y[y] = std::min(static_cast<int>(at), image.height - 1);
+  for (int y = 0; y < height; ++y, at += step_y)
+    source_y[y] = std::min(static_cast<int>(at), image.height - 1);
   Image out = blank_like(image, width, height);
   size_t c = static_cast<size_t>(image.channels);
   for (int y = 0; y < height; ++y) {
@@ -179,7 +187,8 @@ Image resize_shorter_side(const Image& image, int size, ResizeFilter filter) {
   int64_t shorter = portrait ? image.width : image.height;
   int64_t longer = portrait ? image.height : image.width;
   // Python's int(size * long / short): exact product, one correctly rounded division.
-  int new_longer = static_cast<int>(static_cast<double>(size * longer) / static_cast<double>(shorter));
+  int new_longer =
+      static_cast<int>(static_cast<double>(size * longer) / static_cast<double>(shorter));
   return portrait ? resize_image(image, size, new_longer, filter)
                   : resize_image(image, new_longer, size, filter);
 }

@@ -86,8 +86,8 @@ TEST(ImageDecode, NetpbmPlainAndRawAnyMaxval) {
 }
 
 TEST(ImageDecode, BmpVariants) {
-  for (const char* name : {"bmp_24", "bmp_24_top_down", "bmp_32", "bmp_32_alpha", "bmp_8_grey",
-                           "bmp_8_palette"}) {
+  for (const char* name :
+       {"bmp_24", "bmp_24_top_down", "bmp_32", "bmp_32_alpha", "bmp_8_grey", "bmp_8_palette"}) {
     expect_matches_pillow(std::string(name) + ".bmp");
   }
 }

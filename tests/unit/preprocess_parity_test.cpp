@@ -23,10 +23,13 @@ const fs::path kImages = fs::path(__FILE__).parent_path().parent_path() / "fixtu
 const std::vector<float> kImagenetMean = {0.485f, 0.456f, 0.406f};
 const std::vector<float> kImagenetStd = {0.229f, 0.224f, 0.225f};
 
-fs::path expected_dir() { return fs::path(INFERA_PARITY_DIR); }
+fs::path expected_dir() {
+  return fs::path(INFERA_PARITY_DIR);
+}
 
 // Largest |ours - theirs| * std over all elements: the difference in [0, 1] pixel units.
-float max_pixel_difference(const Tensor& ours, const Tensor& theirs, const std::vector<float>& stds) {
+float max_pixel_difference(const Tensor& ours, const Tensor& theirs,
+                           const std::vector<float>& stds) {
   EXPECT_EQ(shape_to_string(ours.shape()), "[1, " + shape_to_string(theirs.shape()).substr(1));
   if (ours.numel() != theirs.numel()) return INFINITY;
   int64_t plane = theirs.dim(1) * theirs.dim(2);
@@ -79,13 +82,12 @@ TEST_P(PreprocessParity, MnistResize28ToTensor) {
   EXPECT_LE(worst, 1.0f / 255 + 1e-6f);
 }
 
-
 // Image.resize with each filter, shrinking (antialiased) and enlarging, must match exactly.
 TEST_P(PreprocessParity, PillowResizeEveryFilter) {
   Image rgb = convert_channels(image_, 3);
   const std::pair<const char*, ResizeFilter> filters[] = {{"nearest", ResizeFilter::kNearest},
-                                                           {"bilinear", ResizeFilter::kBilinear},
-                                                           {"bicubic", ResizeFilter::kBicubic}};
+                                                          {"bilinear", ResizeFilter::kBilinear},
+                                                          {"bicubic", ResizeFilter::kBicubic}};
   for (const auto& [name, filter] : filters) {
     for (auto [w, h] : {std::pair{61, 45}, std::pair{97, 131}}) {
       std::string file = GetParam() + ".resize_" + name + "_" + std::to_string(w) + "x" +
@@ -104,8 +106,9 @@ TEST_P(PreprocessParity, PillowResizeEveryFilter) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Images, PreprocessParity,
-                         ::testing::Values("astronaut", "coffee", "camera", "chelsea", "rocket_tall",
-                                           "noise_tiny", "stripes_wide_grey", "noise_rgba"));
+                         ::testing::Values("astronaut", "coffee", "camera", "chelsea",
+                                           "rocket_tall", "noise_tiny", "stripes_wide_grey",
+                                           "noise_rgba"));
 
 }  // namespace
 }  // namespace infera
