@@ -2,13 +2,15 @@
 // settings Pillow uses with the same library, so the pixels match what torchvision sees.
 // libjpeg reports errors by calling error_exit, which must not return; ours longjmps back
 // into the small *_guarded functions, which hold no C++ objects (see png_decoder.cpp).
-// jpeglib.h uses size_t and FILE without including their headers.
-#include <jerror.h>
-#include <jpeglib.h>
-
+// jpeglib.h uses size_t and FILE without including their headers, so they come first.
+// clang-format off
 #include <csetjmp>
 #include <cstddef>
 #include <cstdio>
+
+#include <jpeglib.h>
+#include <jerror.h>
+// clang-format on
 
 #include "pipeline/image_codecs.h"
 
