@@ -80,27 +80,27 @@ void binary_f32(const float* a, const float* b, float* y, int64_t n) {
   }
 }
 
-// Folds a row into one vector with `step`, the tail lanes filled with `identity`.
+// Folds a row into one vector with `step` from `init`, the tail lanes padded with `pad`.
 template <class Vec, class Step>
-typename Vec::V fold_row(const float* x, int64_t n, float identity, Step step) {
+typename Vec::V fold_row(const float* x, int64_t n, float init, float pad, Step step) {
   constexpr int W = Vec::kWidth;
-  auto acc = Vec::set1(identity);
+  auto acc = Vec::set1(init);
   int64_t i = 0;
   for (; i + W <= n; i += W) acc = step(acc, Vec::load(x + i));
   if (i == n) return acc;
   float buf[W];
-  for (int k = 0; k < W; ++k) buf[k] = i + k < n ? x[i + k] : identity;
+  for (int k = 0; k < W; ++k) buf[k] = i + k < n ? x[i + k] : pad;
   return step(acc, Vec::load(buf));
 }
 
 template <class Vec>
 float sum_row(const float* x, int64_t n) {
-  return Vec::hsum(fold_row<Vec>(x, n, 0.0f, [](auto acc, auto v) { return Vec::add(acc, v); }));
+  return Vec::hsum(fold_row<Vec>(x, n, 0.0f, 0.0f, [](auto acc, auto v) { return Vec::add(acc, v); }));
 }
 
 template <class Vec>
 float max_row(const float* x, int64_t n) {
-  return Vec::hmax(fold_row<Vec>(x, n, -__builtin_inff(), [](auto acc, auto v) { return Vec::max(acc, v); }));
+  return Vec::hmax(fold_row<Vec>(x, n, -__builtin_inff(), -__builtin_inff(), [](auto acc, auto v) { return Vec::max(acc, v); }));
 }
 
 template <class Vec>
@@ -118,7 +118,7 @@ void layer_norm_row(const float* x, const float* scale, const float* bias, float
   using V = typename Vec::V;
   const float mean = sum_row<Vec>(x, n) / static_cast<float>(n);
   const V vmean = Vec::set1(mean);
-  const V sq = fold_row<Vec>(x, n, mean, [&](V acc, V v) {
+  const V sq = fold_row<Vec>(x, n, 0.0f, mean, [&](V acc, V v) {
     const V d = Vec::sub(v, vmean);
     return Vec::fmadd(d, d, acc);
   });
