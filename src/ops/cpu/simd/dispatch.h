@@ -1,0 +1,63 @@
+// The float32 micro-kernels behind the fast element-wise, softmax, normalisation and
+// reduction variants (src/ops/cpu/*_simd.cpp), one table per instruction set: AVX-512, AVX2+FMA
+// and portable C++. The best table the CPU supports is chosen once, on first use; tests may
+// force a lower one to check every level against the reference kernels.
+#pragma once
+
+#include <cstdint>
+
+namespace infera::simd {
+
+enum class SimdLevel { kPortable = 0, kAvx2 = 1, kAvx512 = 2 };
+
+enum class UnaryOp {
+  kRelu,
+  kClip,         // min(max(x, alpha), beta)
+  kSigmoid,
+  kTanh,
+  kErf,
+  kExp,
+  kHardSwish,
+  kHardSigmoid,  // clamp(alpha * x + beta, 0, 1)
+  kLeakyRelu,    // x < 0 ? alpha * x : x
+  kCount
+};
+
+enum class BinaryOp { kAdd, kSub, kMul, kDiv, kCount };
+// How the two operands of one contiguous run line up: both vectors, or one a repeated scalar.
+enum class BinaryMode { kVectorVector, kVectorScalar, kScalarVector, kCount };
+
+struct UnaryParams {
+  float alpha = 0;
+  float beta = 0;
+};
+
+using UnaryFn = void (*)(const float* x, float* y, int64_t n, const UnaryParams& params);
+using BinaryFn = void (*)(const float* a, const float* b, float* y, int64_t n);
+
+struct SimdKernels {
+  const char* isa;  // "avx512", "avx2", "portable": the suffix of kernel names in profiles
+  UnaryFn unary[static_cast<int>(UnaryOp::kCount)];
+  BinaryFn binary[static_cast<int>(BinaryOp::kCount)][static_cast<int>(BinaryMode::kCount)];
+  // y = softmax(x) over one contiguous row.
+  void (*softmax_row)(const float* x, float* y, int64_t n);
+  // y = (x - mean) / sqrt(var + eps) * scale + bias over one row; bias may be null.
+  // Returns the mean and 1/sqrt(var + eps) through the last two pointers.
+  void (*layer_norm_row)(const float* x, const float* scale, const float* bias, float* y,
+                         int64_t n, float epsilon, float* mean, float* inv_std);
+  float (*sum_row)(const float* x, int64_t n);
+  float (*max_row)(const float* x, int64_t n);
+};
+
+const SimdKernels& simd_kernels_avx512();
+const SimdKernels& simd_kernels_avx2();
+const SimdKernels& simd_kernels_portable();
+
+// The table for the active level: the best the CPU has, unless a test forced another.
+const SimdKernels& simd_kernels();
+SimdLevel simd_level();
+SimdLevel best_supported_simd_level();
+// Test hook: makes simd_kernels() return this level's table (clamped to what the CPU has).
+void force_simd_level_for_testing(SimdLevel level);
+
+}  // namespace infera::simd

@@ -1,0 +1,179 @@
+// The loops of the SimdKernels table, written once over a lane type and instantiated by each
+// per-ISA file (kernels_avx512.cpp, ...) after its `#pragma GCC target`. A tail shorter than
+// one vector goes through a stack buffer, so each element gets the same formula wherever it
+// falls: results do not depend on how work is split between threads.
+#pragma once
+
+#include "ops/cpu/simd/vector_math.h"
+
+namespace infera::simd {
+
+template <class Vec, class F>
+void map_unary(const float* x, float* y, int64_t n, F f) {
+  constexpr int W = Vec::kWidth;
+  int64_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    const auto a = f(Vec::load(x + i));
+    const auto b = f(Vec::load(x + i + W));
+    Vec::store(y + i, a);
+    Vec::store(y + i + W, b);
+  }
+  for (; i + W <= n; i += W) Vec::store(y + i, f(Vec::load(x + i)));
+  if (i == n) return;
+  float buf[W] = {};
+  for (int64_t k = i; k < n; ++k) buf[k - i] = x[k];
+  Vec::store(buf, f(Vec::load(buf)));
+  for (int64_t k = i; k < n; ++k) y[k] = buf[k - i];
+}
+
+template <class Vec, UnaryOp kOp>
+void unary_f32(const float* x, float* y, int64_t n, const UnaryParams& p) {
+  using V = typename Vec::V;
+  const V zero = Vec::set1(0.0f), one = Vec::set1(1.0f);
+  const V alpha = Vec::set1(p.alpha), beta = Vec::set1(p.beta);
+  map_unary<Vec>(x, y, n, [&](V v) -> V {
+    if constexpr (kOp == UnaryOp::kRelu) return Vec::max(v, zero);
+    if constexpr (kOp == UnaryOp::kClip) return Vec::min(beta, Vec::max(alpha, v));
+    if constexpr (kOp == UnaryOp::kSigmoid) return vsigmoid<Vec>(v);
+    if constexpr (kOp == UnaryOp::kTanh) return vtanh<Vec>(v);
+    if constexpr (kOp == UnaryOp::kErf) return verf<Vec>(v);
+    if constexpr (kOp == UnaryOp::kExp) return vexp<Vec>(v);
+    if constexpr (kOp == UnaryOp::kHardSwish) {
+      const V gate = Vec::fmadd(v, Vec::set1(1.0f / 6), Vec::set1(0.5f));
+      return Vec::mul(v, Vec::min(Vec::max(gate, zero), one));
+    }
+    if constexpr (kOp == UnaryOp::kHardSigmoid)
+      return Vec::min(Vec::max(Vec::fmadd(alpha, v, beta), zero), one);
+    if constexpr (kOp == UnaryOp::kLeakyRelu)
+      return Vec::select(Vec::lt(v, zero), Vec::mul(alpha, v), v);
+    return v;
+  });
+}
+
+template <class Vec, BinaryOp kOp>
+typename Vec::V apply_binary(typename Vec::V a, typename Vec::V b) {
+  if constexpr (kOp == BinaryOp::kAdd) return Vec::add(a, b);
+  if constexpr (kOp == BinaryOp::kSub) return Vec::sub(a, b);
+  if constexpr (kOp == BinaryOp::kMul) return Vec::mul(a, b);
+  return Vec::div(a, b);
+}
+
+template <class Vec, BinaryOp kOp, BinaryMode kMode>
+void binary_f32(const float* a, const float* b, float* y, int64_t n) {
+  using V = typename Vec::V;
+  if constexpr (kMode == BinaryMode::kVectorScalar) {
+    const V s = Vec::set1(*b);
+    map_unary<Vec>(a, y, n, [&](V v) { return apply_binary<Vec, kOp>(v, s); });
+  } else if constexpr (kMode == BinaryMode::kScalarVector) {
+    const V s = Vec::set1(*a);
+    map_unary<Vec>(b, y, n, [&](V v) { return apply_binary<Vec, kOp>(s, v); });
+  } else {
+    constexpr int W = Vec::kWidth;
+    int64_t i = 0;
+    for (; i + W <= n; i += W)
+      Vec::store(y + i, apply_binary<Vec, kOp>(Vec::load(a + i), Vec::load(b + i)));
+    if (i == n) return;
+    float ba[W] = {}, bb[W] = {};
+    for (int64_t k = i; k < n; ++k) ba[k - i] = a[k], bb[k - i] = b[k];
+    Vec::store(ba, apply_binary<Vec, kOp>(Vec::load(ba), Vec::load(bb)));
+    for (int64_t k = i; k < n; ++k) y[k] = ba[k - i];
+  }
+}
+
+// Folds a row into one vector with `step` from `init`, the tail lanes padded with `pad`.
+template <class Vec, class Step>
+typename Vec::V fold_row(const float* x, int64_t n, float init, float pad, Step step) {
+  constexpr int W = Vec::kWidth;
+  auto acc = Vec::set1(init);
+  int64_t i = 0;
+  for (; i + W <= n; i += W) acc = step(acc, Vec::load(x + i));
+  if (i == n) return acc;
+  float buf[W];
+  for (int k = 0; k < W; ++k) buf[k] = i + k < n ? x[i + k] : pad;
+  return step(acc, Vec::load(buf));
+}
+
+template <class Vec>
+float sum_row(const float* x, int64_t n) {
+  return Vec::hsum(fold_row<Vec>(x, n, 0.0f, 0.0f, [](auto acc, auto v) { return Vec::add(acc, v); }));
+}
+
+template <class Vec>
+float max_row(const float* x, int64_t n) {
+  return Vec::hmax(fold_row<Vec>(x, n, -__builtin_inff(), -__builtin_inff(), [](auto acc, auto v) { return Vec::max(acc, v); }));
+}
+
+template <class Vec>
+void softmax_row(const float* x, float* y, int64_t n) {
+  const float m = max_row<Vec>(x, n);
+  // y = e^(x - m), then scaled by the reciprocal of its sum.
+  map_unary<Vec>(x, y, n, [&](auto v) { return vexp<Vec>(Vec::sub(v, Vec::set1(m))); });
+  const float inv = 1.0f / sum_row<Vec>(y, n);
+  map_unary<Vec>(y, y, n, [&](auto v) { return Vec::mul(v, Vec::set1(inv)); });
+}
+
+template <class Vec>
+void layer_norm_row(const float* x, const float* scale, const float* bias, float* y, int64_t n,
+                    float epsilon, float* mean_out, float* inv_out) {
+  using V = typename Vec::V;
+  const float mean = sum_row<Vec>(x, n) / static_cast<float>(n);
+  const V vmean = Vec::set1(mean);
+  const V sq = fold_row<Vec>(x, n, 0.0f, mean, [&](V acc, V v) {
+    const V d = Vec::sub(v, vmean);
+    return Vec::fmadd(d, d, acc);
+  });
+  const float inv = 1.0f / __builtin_sqrtf(Vec::hsum(sq) / static_cast<float>(n) + epsilon);
+  *mean_out = mean;
+  *inv_out = inv;
+  const V vinv = Vec::set1(inv);
+  constexpr int W = Vec::kWidth;
+  int64_t i = 0;
+  auto one = [&](const float* xs, const float* ss, const float* bs, float* ys) {
+    const V norm = Vec::mul(Vec::sub(Vec::load(xs), vmean), vinv);
+    Vec::store(ys, bs ? Vec::fmadd(norm, Vec::load(ss), Vec::load(bs)) : Vec::mul(norm, Vec::load(ss)));
+  };
+  for (; i + W <= n; i += W) one(x + i, scale + i, bias ? bias + i : nullptr, y + i);
+  if (i == n) return;
+  float bx[W] = {}, bs[W] = {}, bb[W] = {}, by[W];
+  for (int64_t k = i; k < n; ++k) {
+    bx[k - i] = x[k];
+    bs[k - i] = scale[k];
+    bb[k - i] = bias ? bias[k] : 0.0f;
+  }
+  one(bx, bs, bias ? bb : nullptr, by);
+  for (int64_t k = i; k < n; ++k) y[k] = by[k - i];
+}
+
+template <class Vec, BinaryOp kOp>
+void fill_binary_modes(BinaryFn (&row)[static_cast<int>(BinaryMode::kCount)]) {
+  row[0] = &binary_f32<Vec, kOp, BinaryMode::kVectorVector>;
+  row[1] = &binary_f32<Vec, kOp, BinaryMode::kVectorScalar>;
+  row[2] = &binary_f32<Vec, kOp, BinaryMode::kScalarVector>;
+}
+
+template <class Vec>
+SimdKernels make_kernel_table(const char* isa) {
+  SimdKernels t{};
+  t.isa = isa;
+  auto u = [&](UnaryOp op) -> UnaryFn& { return t.unary[static_cast<int>(op)]; };
+  u(UnaryOp::kRelu) = &unary_f32<Vec, UnaryOp::kRelu>;
+  u(UnaryOp::kClip) = &unary_f32<Vec, UnaryOp::kClip>;
+  u(UnaryOp::kSigmoid) = &unary_f32<Vec, UnaryOp::kSigmoid>;
+  u(UnaryOp::kTanh) = &unary_f32<Vec, UnaryOp::kTanh>;
+  u(UnaryOp::kErf) = &unary_f32<Vec, UnaryOp::kErf>;
+  u(UnaryOp::kExp) = &unary_f32<Vec, UnaryOp::kExp>;
+  u(UnaryOp::kHardSwish) = &unary_f32<Vec, UnaryOp::kHardSwish>;
+  u(UnaryOp::kHardSigmoid) = &unary_f32<Vec, UnaryOp::kHardSigmoid>;
+  u(UnaryOp::kLeakyRelu) = &unary_f32<Vec, UnaryOp::kLeakyRelu>;
+  fill_binary_modes<Vec, BinaryOp::kAdd>(t.binary[0]);
+  fill_binary_modes<Vec, BinaryOp::kSub>(t.binary[1]);
+  fill_binary_modes<Vec, BinaryOp::kMul>(t.binary[2]);
+  fill_binary_modes<Vec, BinaryOp::kDiv>(t.binary[3]);
+  t.softmax_row = &softmax_row<Vec>;
+  t.layer_norm_row = &layer_norm_row<Vec>;
+  t.sum_row = &sum_row<Vec>;
+  t.max_row = &max_row<Vec>;
+  return t;
+}
+
+}  // namespace infera::simd
