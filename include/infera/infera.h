@@ -37,6 +37,7 @@ struct SessionOptions {
   int threads = 0;                 // 0: the cores this process may use (affinity and cgroup)
   bool reference_kernels = false;  // only the plain reference kernels (the test oracle)
   bool bf16 = false;               // Conv/MatMul/Gemm in bfloat16 where the CPU has it
+  bool optimize = true;            // graph rewrites at load (src/opt/): folding and fusions
 };
 
 // Where one run spent its time, per executed node.

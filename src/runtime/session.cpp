@@ -7,6 +7,7 @@
 
 #include "infera/infera.h"
 #include "onnx/onnx_reader.h"
+#include "opt/rewrite.h"
 #include "runtime/compiled_graph.h"
 #include "runtime/executor.h"
 
@@ -191,6 +192,7 @@ std::unique_ptr<SessionImpl> impl_from_model(std::shared_ptr<Model> model,
   impl->config.threads = options.threads > 0 ? options.threads : usable_cores();
   impl->config.reference_only = options.reference_kernels;
   impl->config.bf16 = options.bf16;
+  if (options.optimize) optimize_model(*impl->model);
   impl->graph = compile_graph(impl->model->graph, *impl->model, nullptr, &impl->config);
   for (const ValueInfo& vi : impl->graph->input_infos) impl->inputs.push_back(tensor_info_of(vi));
   for (const ValueInfo& vi : impl->graph->output_infos)
