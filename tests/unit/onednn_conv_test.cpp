@@ -118,7 +118,7 @@ TEST(OneDnnConv, FusedConvActivationsAndResidual) {
                                  {"HardSigmoid", {0.3f, 0.4f}, hard_sigmoid},
                                  {"HardSwish", {}, hard_swish}, {"SiLU", {}, silu},
                                  {"Sigmoid", {}, sigmoid},    {"Tanh", {}, tanh_f}};
-  for (const ConvCase& c : {kCases[0], kCases[2]}) {
+  for (const ConvCase& c : {kCases[0], kCases[2], kCases[5]}) {
     const Shape y = reference_shape(c);
     for (const ActivationCase& a : acts) {
       for (bool with_z : {false, true}) {

@@ -29,6 +29,7 @@ struct ConvPlan {
   memory weights;
   bool reorder_src = false, reorder_dst = false;
   dnnl::reorder src_in, dst_in, dst_out;  // X -> src, Z -> dst, dst -> Y
+  std::vector<dnnl::eltwise_forward> activation;  // in place on Y, when not a post-op
   dn::ScratchLayout scratch;
   size_t src_offset = 0, dst_offset = 0, pad_offset = 0;
 };
@@ -161,9 +162,18 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
                            memory::format_tag::any);
   if (has_bias) plan->bias = memory::desc({y[1]}, memory::data_type::f32, memory::format_tag::a);
 
+  // oneDNN 2.6's GEMM convolution (what plain layouts get) applies eltwise post-ops slowly:
+  // there the activation runs as a separate in-place pass over Y instead.
+  const bool plain = layout != memory::format_tag::any;
   dnnl::post_ops ops;
   if (has_z) ops.append_sum(1.f);
-  dn::append_activation(ops, activation_);
+  if (!plain) dn::append_activation(ops, activation_);
+  for (const dn::EltwiseStep& step : plain ? dn::eltwise_steps(activation_)
+                                           : std::vector<dn::EltwiseStep>{}) {
+    const dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, step.algorithm,
+                                        plan->plain_dst, step.alpha, step.beta);
+    plan->activation.emplace_back(dnnl::eltwise_forward::primitive_desc(d, dn::cpu_engine()));
+  }
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -224,6 +234,8 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
     memory plain = dn::wrap(p.plain_dst, y.raw());
     p.dst_out.execute(s, dst, plain);
   }
+  for (const dnnl::eltwise_forward& step : p.activation)
+    step.execute(s, {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});
   s.wait();
 }
 

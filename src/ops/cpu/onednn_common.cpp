@@ -65,23 +65,26 @@ Activation parse_activation(const KernelInit& init) {
   return a;
 }
 
-void append_activation(dnnl::post_ops& ops, const Activation& a) {
+std::vector<EltwiseStep> eltwise_steps(const Activation& a) {
   using alg = dnnl::algorithm;
   const std::string& n = a.name;
-  if (n.empty()) return;
-  if (n == "Relu") ops.append_eltwise(1.f, alg::eltwise_relu, 0.f, 0.f);
-  else if (n == "LeakyRelu") ops.append_eltwise(1.f, alg::eltwise_relu, a.params[0], 0.f);
+  if (n == "Relu") return {{alg::eltwise_relu, 0.f, 0.f}};
+  if (n == "LeakyRelu") return {{alg::eltwise_relu, a.params[0], 0.f}};
   // clip_v2 clips to [min, max] inclusive like ONNX; the older eltwise_clip is (min, max].
-  else if (n == "Clip") ops.append_eltwise(1.f, alg::eltwise_clip_v2, a.params[0], a.params[1]);
-  else if (n == "Sigmoid") ops.append_eltwise(1.f, alg::eltwise_logistic, 0.f, 0.f);
-  else if (n == "Tanh") ops.append_eltwise(1.f, alg::eltwise_tanh, 0.f, 0.f);
-  else if (n == "HardSwish") ops.append_eltwise(1.f, alg::eltwise_hardswish, 0.f, 0.f);
-  else if (n == "SiLU") ops.append_eltwise(1.f, alg::eltwise_swish, 1.f, 0.f);
-  else if (n == "HardSigmoid") {
-    // oneDNN 2.6 has no hardsigmoid: alpha * x + beta, then clip to [0, 1].
-    ops.append_eltwise(1.f, alg::eltwise_linear, a.params[0], a.params[1]);
-    ops.append_eltwise(1.f, alg::eltwise_clip_v2, 0.f, 1.f);
-  }
+  if (n == "Clip") return {{alg::eltwise_clip_v2, a.params[0], a.params[1]}};
+  if (n == "Sigmoid") return {{alg::eltwise_logistic, 0.f, 0.f}};
+  if (n == "Tanh") return {{alg::eltwise_tanh, 0.f, 0.f}};
+  if (n == "HardSwish") return {{alg::eltwise_hardswish, 0.f, 0.f}};
+  if (n == "SiLU") return {{alg::eltwise_swish, 1.f, 0.f}};
+  // oneDNN 2.6 has no hardsigmoid: alpha * x + beta, then clip to [0, 1].
+  if (n == "HardSigmoid")
+    return {{alg::eltwise_linear, a.params[0], a.params[1]}, {alg::eltwise_clip_v2, 0.f, 1.f}};
+  return {};
+}
+
+void append_activation(dnnl::post_ops& ops, const Activation& a) {
+  for (const EltwiseStep& step : eltwise_steps(a))
+    ops.append_eltwise(1.f, step.algorithm, step.alpha, step.beta);
 }
 
 dnnl::memory reorder_constant(const dnnl::memory::desc& plain, const void* data,

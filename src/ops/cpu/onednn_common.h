@@ -42,7 +42,13 @@ struct Activation {
 };
 // Reads and validates `activation` / `activation_params`; throws naming the node.
 Activation parse_activation(const KernelInit& init);
-// Appends the activation as eltwise post-ops (HardSigmoid takes two).
+// The activation as oneDNN eltwise steps (HardSigmoid takes two; none takes zero).
+struct EltwiseStep {
+  dnnl::algorithm algorithm;
+  float alpha, beta;
+};
+std::vector<EltwiseStep> eltwise_steps(const Activation& activation);
+// Appends the activation as eltwise post-ops.
 void append_activation(dnnl::post_ops& ops, const Activation& activation);
 
 // Hands out 64-byte aligned pieces of one scratch block. prepare() sizes the block with
