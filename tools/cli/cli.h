@@ -14,6 +14,7 @@ Action add_run_command(CLI::App& app);
 Action add_inspect_command(CLI::App& app);
 Action add_eval_command(CLI::App& app);
 Action add_ops_command(CLI::App& app);
+Action add_predict_command(CLI::App& app);
 Action add_bench_command(CLI::App& app);
 
 }  // namespace infera::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add(infera::cli::add_inspect_command);
   add(infera::cli::add_eval_command);
   add(infera::cli::add_ops_command);
+  add(infera::cli::add_predict_command);
   add(infera::cli::add_bench_command);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,122 @@
+// MatMul and com.infera.FusedMatMul (Y = activation(A @ B + bias), bias 1-D over N) on oneDNN,
+// float32, numpy batch broadcasting. A constant B is packed once. Other dtypes, and ranks
+// beyond what oneDNN takes, go to the reference kernel.
+#include <vector>
+
+#include "ops/cpu/matmul_plan_onednn.h"
+#include "ops/matmul_shape.h"
+#include "ops/op.h"
+
+namespace infera {
+namespace {
+
+namespace dn = onednn;
+using dnnl::memory;
+
+constexpr int kMaxOneDnnMatmulRank = 6;
+
+class MatMulOneDnnKernel final : public OpKernel {
+ public:
+  explicit MatMulOneDnnKernel(const KernelInit& init)
+      : fused_(init.node().domain == "com.infera"),
+        activation_(fused_ ? dn::parse_activation(init) : dn::Activation{}),
+        bf16_(init.config().bf16 && dn::cpu_has_bf16()),
+        reference_(find_op(init.node().domain, init.node().op_type, init.opset())
+                       ? init.reference_kernel()
+                       : nullptr) {
+    if (const Tensor* b = init.constant_input(1)) constant_b_ = *b;
+  }
+
+  static bool applies(const KernelInit& init) { return !init.config().reference_only; }
+
+  std::string kernel_name() const override {
+    return bf16_ ? "matmul_bf16_onednn" : "matmul_f32_onednn";
+  }
+
+  void infer(InferContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    if (a.dtype() != b.dtype())
+      ctx.fail(std::string("A is ") + dtype_name(a.dtype()) + " but B is " + dtype_name(b.dtype()));
+    MatMulGeometry g;
+    Shape y;
+    const std::string err = resolve_matmul(a.shape(), b.shape(), g, &y);
+    if (!err.empty()) ctx.fail(err);
+    if (fused_ && ctx.has_input(2) &&
+        (ctx.input(2).rank() != 1 || ctx.input(2).dim(0) != g.n))
+      ctx.fail("bias " + shape_to_string(ctx.input(2).shape()) + " must be [" +
+               std::to_string(g.n) + "]");
+    ctx.set_output(0, a.dtype(), y);
+  }
+
+  std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
+    if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
+    dn::set_threads(ctx.config().threads);
+    auto plan = make_plan(ctx.input(0).shape(), ctx.input(1).shape(), ctx.has_input(2));
+    if (plan) ctx.request_scratch(plan->scratch.request_bytes());
+    return plan;
+  }
+
+  void run(RunContext& ctx) const override {
+    const Tensor& a = ctx.input(0);
+    const Tensor& b = ctx.input(1);
+    const void* bias = ctx.has_input(2) ? ctx.input(2).raw() : nullptr;
+    dn::set_threads(ctx.threads());
+    if (auto* plan = static_cast<const dn::MatmulPlan*>(ctx.node_state()))
+      return dn::execute_matmul(*plan, a.raw(), b.raw(), bias, ctx.output(0).raw(), ctx.scratch());
+    std::shared_ptr<dn::MatmulPlan> fresh;
+    if (a.dtype() == DType::kFloat32) fresh = make_plan(a.shape(), b.shape(), bias != nullptr);
+    if (!fresh) {
+      if (!reference_) ctx.fail("no reference kernel for this case");
+      return reference_->run(ctx);
+    }
+    // Unplanned (dynamic or folded) node: allocation is allowed here.
+    std::vector<char> scratch(fresh->scratch.request_bytes());
+    dn::execute_matmul(*fresh, a.raw(), b.raw(), bias, ctx.output(0).raw(), scratch.data());
+  }
+
+ private:
+  // Null when oneDNN does not take the problem.
+  std::shared_ptr<dn::MatmulPlan> make_plan(const Shape& a, const Shape& b, bool bias) const {
+    MatMulGeometry g;
+    if (!resolve_matmul(a, b, g, nullptr).empty()) return nullptr;
+    if (g.batch_rank + 2 > kMaxOneDnnMatmulRank || g.m * g.n * g.k == 0) return nullptr;
+    dn::MatmulProblem p;
+    for (int d = 0; d < g.batch_rank; ++d) {
+      // A zero stride marks a broadcast batch dim: oneDNN wants it as 1.
+      p.a.push_back(g.a_stride[d] == 0 ? 1 : g.batch[d]);
+      p.b.push_back(g.b_stride[d] == 0 ? 1 : g.batch[d]);
+      p.y.push_back(g.batch[d]);
+    }
+    p.a.insert(p.a.end(), {g.m, g.k});
+    p.b.insert(p.b.end(), {g.k, g.n});
+    p.y.insert(p.y.end(), {g.m, g.n});
+    if (bias) {
+      p.c.assign(p.y.size(), 1);
+      p.c.back() = g.n;
+    }
+    p.activation = activation_;
+    p.bf16 = bf16_;
+    if (constant_b_.defined() && constant_b_.shape() == b) p.constant_b = constant_b_.raw();
+    try {
+      return dn::make_matmul_plan(p, packed_b_);
+    } catch (const dnnl::error&) {
+      return nullptr;
+    }
+  }
+
+  bool fused_;
+  dn::Activation activation_;
+  bool bf16_;
+  std::unique_ptr<OpKernel> reference_;
+  Tensor constant_b_;
+  mutable dn::PackedConstantCache packed_b_;
+};
+
+}  // namespace
+
+INFERA_REGISTER_VARIANT("MatMul", 10, MatMulOneDnnKernel);
+static const bool infera_fused_matmul_onednn = ::infera::register_op(
+    {"com.infera", "FusedMatMul", 1, 1000, &make_variant_kernel<MatMulOneDnnKernel>, 10});
+
+}  // namespace infera

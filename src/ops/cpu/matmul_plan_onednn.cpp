@@ -1,0 +1,87 @@
+#include "ops/cpu/matmul_plan_onednn.h"
+
+#include <unordered_map>
+
+namespace infera::onednn {
+
+using dnnl::memory;
+
+namespace {
+
+// Row-major [..., R, C] stored transposed ([C, R]) when `transposed` (2-D only).
+memory::desc stored_desc(const memory::dims& dims, bool transposed, memory::data_type type) {
+  if (!transposed) return memory::desc(dims, type, plain_tag(static_cast<int>(dims.size())));
+  return memory::desc(dims, type, memory::dims{1, dims[0]});
+}
+
+}  // namespace
+
+std::shared_ptr<MatmulPlan> make_matmul_plan(const MatmulProblem& p,
+                                             PackedConstantCache& packed_b) {
+  using dt = memory::data_type;
+  auto plan = std::make_shared<MatmulPlan>();
+  const dt compute = p.bf16 ? dt::bf16 : dt::f32;
+  plan->plain_a = stored_desc(p.a, p.trans_a, dt::f32);
+  plan->plain_b = stored_desc(p.b, p.trans_b, dt::f32);
+  plan->a = stored_desc(p.a, p.trans_a, compute);
+  const memory::desc b_wanted = p.constant_b
+                                    ? memory::desc(p.b, compute, memory::format_tag::any)
+                                    : stored_desc(p.b, p.trans_b, compute);
+  plan->y = memory::desc(p.y, dt::f32, plain_tag(static_cast<int>(p.y.size())));
+
+  dnnl::post_ops ops;
+  if (!p.c.empty()) {
+    plan->c = memory::desc(p.c, dt::f32, plain_tag(static_cast<int>(p.c.size())));
+    ops.append_binary(dnnl::algorithm::binary_add, plan->c);
+  }
+  append_activation(ops, p.activation);
+  dnnl::primitive_attr attr;
+  attr.set_post_ops(ops);
+  if (p.alpha != 1.f) attr.set_output_scales(0, {p.alpha});
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  const dnnl::matmul::desc desc(plan->a, b_wanted, plan->y);
+  const dnnl::matmul::primitive_desc pd(desc, attr, cpu_engine());
+  plan->matmul = dnnl::matmul(pd);
+  plan->b = pd.weights_desc();
+  plan->scratchpad = pd.scratchpad_desc();
+  if (p.constant_b) plan->packed_b = packed_b.get(plan->plain_b, p.constant_b, plan->b);
+
+  auto& eng = cpu_engine();
+  if (p.bf16) {
+    plan->a_in = dnnl::reorder({eng, plan->plain_a, eng, plan->a});
+    plan->a_offset = plan->scratch.reserve(plan->a.get_size());
+    if (!p.constant_b) {
+      plan->b_in = dnnl::reorder({eng, plan->plain_b, eng, plan->b});
+      plan->b_offset = plan->scratch.reserve(plan->b.get_size());
+    }
+  }
+  plan->pad_offset = plan->scratch.reserve(plan->scratchpad.get_size());
+  return plan;
+}
+
+void execute_matmul(const MatmulPlan& p, const void* a, const void* b, const void* c, void* y,
+                    void* scratch) {
+  dnnl::stream& s = thread_stream();
+  memory a_mem = wrap(p.plain_a, a);
+  if (p.a_in) {
+    memory converted = wrap(p.a, ScratchLayout::piece(scratch, p.a_offset));
+    p.a_in.execute(s, a_mem, converted);
+    a_mem = converted;
+  }
+  memory b_mem = p.packed_b ? p.packed_b : wrap(p.plain_b, b);
+  if (p.b_in) {
+    memory converted = wrap(p.b, ScratchLayout::piece(scratch, p.b_offset));
+    p.b_in.execute(s, b_mem, converted);
+    b_mem = converted;
+  }
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, a_mem},
+      {DNNL_ARG_WEIGHTS, b_mem},
+      {DNNL_ARG_DST, wrap(p.y, y)},
+      {DNNL_ARG_SCRATCHPAD, wrap(p.scratchpad, ScratchLayout::piece(scratch, p.pad_offset))}};
+  if (c) args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, wrap(p.c, c));
+  p.matmul.execute(s, args);
+  s.wait();
+}
+
+}  // namespace infera::onednn

@@ -1,0 +1,39 @@
+// One oneDNN matmul primitive for MatMul, Gemm and their fused forms:
+//   Y = activation(alpha * op(A) @ op(B) + C)
+// with numpy batch broadcasting (dims of 1), transposes as strides (2-D only), C added through
+// a broadcasting binary post-op, and a constant B packed once into the layout oneDNN picks.
+#pragma once
+
+#include <memory>
+
+#include "ops/cpu/onednn_common.h"
+
+namespace infera::onednn {
+
+struct MatmulProblem {
+  dnnl::memory::dims a, b, y;  // all of one rank; a/b are [..., M, K] / [..., K, N] as used
+  bool trans_a = false, trans_b = false;  // A is stored [K, M] / B is stored [N, K] (2-D)
+  dnnl::memory::dims c;                   // dims of the added C, broadcast to y; empty: none
+  float alpha = 1.f;
+  Activation activation;
+  const void* constant_b = nullptr;  // B's data when it is an initializer
+  bool bf16 = false;                 // bfloat16 A and B, f32 Y
+};
+
+struct MatmulPlan {
+  dnnl::matmul matmul;
+  dnnl::memory::desc a, b, c, y, scratchpad, plain_a, plain_b;
+  dnnl::memory packed_b;  // set when B was constant
+  dnnl::reorder a_in, b_in;  // to bf16, in bf16 mode
+  ScratchLayout scratch;
+  size_t pad_offset = 0, a_offset = 0, b_offset = 0;
+};
+
+// Throws dnnl::error when oneDNN has no implementation for the problem.
+std::shared_ptr<MatmulPlan> make_matmul_plan(const MatmulProblem& problem,
+                                             PackedConstantCache& packed_b);
+// Needs plan.scratch.request_bytes() of scratch. c may be null when the problem has none.
+void execute_matmul(const MatmulPlan& plan, const void* a, const void* b, const void* c, void* y,
+                    void* scratch);
+
+}  // namespace infera::onednn

@@ -1,0 +1,110 @@
+#include "ops/cpu/onednn_common.h"
+
+#include <omp.h>
+
+namespace infera::onednn {
+
+using tag = dnnl::memory::format_tag;
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& thread_stream() {
+  thread_local dnnl::stream stream(cpu_engine());
+  return stream;
+}
+
+void set_threads(int threads) {
+  thread_local int current = 0;
+  if (threads < 1) threads = 1;
+  if (threads == current) return;
+  omp_set_num_threads(threads);
+  current = threads;
+}
+
+bool cpu_has_bf16() {
+  static const bool has = [] {
+    const auto isa = dnnl::get_effective_cpu_isa();
+    return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+  }();
+  return has;
+}
+
+dnnl::memory::dims to_dims(const Shape& shape) {
+  return dnnl::memory::dims(shape.begin(), shape.end());
+}
+
+dnnl::memory::format_tag plain_tag(int rank) {
+  static const tag tags[] = {tag::a, tag::a, tag::ab, tag::abc, tag::abcd, tag::abcde, tag::abcdef};
+  if (rank < 0 || rank > 6) return tag::undef;
+  return tags[rank];
+}
+
+dnnl::memory::desc plain_desc(const Shape& shape, dnnl::memory::data_type type) {
+  if (shape.empty()) return dnnl::memory::desc({1}, type, tag::a);
+  return dnnl::memory::desc(to_dims(shape), type, plain_tag(static_cast<int>(shape.size())));
+}
+
+Activation parse_activation(const KernelInit& init) {
+  Activation a{init.attr_string("activation", ""), init.attr_floats("activation_params")};
+  auto need = [&](size_t n) {
+    if (a.params.size() != n)
+      init.fail("activation " + a.name + " needs " + std::to_string(n) + " activation_params, got " +
+                std::to_string(a.params.size()));
+  };
+  if (a.name == "Clip") need(2);
+  else if (a.name == "LeakyRelu") need(1);
+  else if (a.name == "HardSigmoid") need(2);
+  else if (a.name == "" || a.name == "Relu" || a.name == "Sigmoid" || a.name == "Tanh" ||
+           a.name == "HardSwish" || a.name == "SiLU")
+    need(0);
+  else
+    init.fail("unknown activation '" + a.name + "'");
+  return a;
+}
+
+std::vector<EltwiseStep> eltwise_steps(const Activation& a) {
+  using alg = dnnl::algorithm;
+  const std::string& n = a.name;
+  if (n == "Relu") return {{alg::eltwise_relu, 0.f, 0.f}};
+  if (n == "LeakyRelu") return {{alg::eltwise_relu, a.params[0], 0.f}};
+  // clip_v2 clips to [min, max] inclusive like ONNX; the older eltwise_clip is (min, max].
+  if (n == "Clip") return {{alg::eltwise_clip_v2, a.params[0], a.params[1]}};
+  if (n == "Sigmoid") return {{alg::eltwise_logistic, 0.f, 0.f}};
+  if (n == "Tanh") return {{alg::eltwise_tanh, 0.f, 0.f}};
+  if (n == "HardSwish") return {{alg::eltwise_hardswish, 0.f, 0.f}};
+  if (n == "SiLU") return {{alg::eltwise_swish, 1.f, 0.f}};
+  // oneDNN 2.6 has no hardsigmoid: alpha * x + beta, then clip to [0, 1].
+  if (n == "HardSigmoid")
+    return {{alg::eltwise_linear, a.params[0], a.params[1]}, {alg::eltwise_clip_v2, 0.f, 1.f}};
+  return {};
+}
+
+void append_activation(dnnl::post_ops& ops, const Activation& a) {
+  for (const EltwiseStep& step : eltwise_steps(a))
+    ops.append_eltwise(1.f, step.algorithm, step.alpha, step.beta);
+}
+
+dnnl::memory reorder_constant(const dnnl::memory::desc& plain, const void* data,
+                              const dnnl::memory::desc& wanted) {
+  dnnl::memory src = wrap(plain, data);
+  dnnl::memory dst(wanted, cpu_engine());
+  dnnl::stream& s = thread_stream();
+  dnnl::reorder(src, dst).execute(s, src, dst);
+  s.wait();
+  return dst;
+}
+
+dnnl::memory PackedConstantCache::get(const dnnl::memory::desc& plain, const void* data,
+                                      const dnnl::memory::desc& wanted) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [desc, mem] : packed_)
+    if (desc == wanted) return mem;
+  dnnl::memory mem = wanted == plain ? wrap(plain, data) : reorder_constant(plain, data, wanted);
+  packed_.emplace_back(wanted, mem);
+  return mem;
+}
+
+}  // namespace infera::onednn

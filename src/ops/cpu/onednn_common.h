@@ -1,0 +1,96 @@
+// Shared plumbing for the oneDNN-backed kernels in this folder: one CPU engine, one stream per
+// calling thread, thread-count control, plain tensor <-> oneDNN memory descriptors, fused
+// activations as post-ops, and carving one scratch block into aligned pieces.
+//
+// The oneDNN kernels are variants: they register beside the reference kernels, which stay the
+// oracle, and delegate to them for the cases they do not cover.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <utility>
+#include <string>
+#include <vector>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "infera/tensor.h"
+#include "ops/op.h"
+
+namespace infera::onednn {
+
+dnnl::engine& cpu_engine();
+// Streams are not thread-safe; each thread that runs a session gets its own.
+dnnl::stream& thread_stream();
+// oneDNN's OpenMP runtime reads the calling thread's thread count, both when a primitive is
+// created (it partitions work then) and when it executes. Cheap when unchanged.
+void set_threads(int threads);
+// True when the CPU computes bfloat16 dot products natively (AVX512-BF16 or AMX).
+bool cpu_has_bf16();
+
+dnnl::memory::dims to_dims(const Shape& shape);
+// The row-major tag for `rank` dims: a, ab, abc, ...
+dnnl::memory::format_tag plain_tag(int rank);
+dnnl::memory::desc plain_desc(const Shape& shape,
+                              dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+
+// The fused activation of com.infera.FusedConv / FusedGemm / FusedMatMul.
+struct Activation {
+  std::string name;           // "" for none
+  std::vector<float> params;  // Clip [min, max], LeakyRelu [alpha], HardSigmoid [alpha, beta]
+};
+// Reads and validates `activation` / `activation_params`; throws naming the node.
+Activation parse_activation(const KernelInit& init);
+// The activation as oneDNN eltwise steps (HardSigmoid takes two; none takes zero).
+struct EltwiseStep {
+  dnnl::algorithm algorithm;
+  float alpha, beta;
+};
+std::vector<EltwiseStep> eltwise_steps(const Activation& activation);
+// Appends the activation as eltwise post-ops.
+void append_activation(dnnl::post_ops& ops, const Activation& activation);
+
+// Hands out 64-byte aligned pieces of one scratch block. prepare() sizes the block with
+// reserve(); run() finds each piece at the same offset.
+class ScratchLayout {
+ public:
+  // Returns the piece's offset.
+  size_t reserve(size_t bytes) {
+    const size_t offset = bytes_;
+    bytes_ += (bytes + 63) / 64 * 64;
+    return offset;
+  }
+  // What to pass to request_scratch(): room to align the block's start as well.
+  size_t request_bytes() const { return bytes_ == 0 ? 0 : bytes_ + 64; }
+  static char* piece(void* scratch, size_t offset) {
+    auto base = (reinterpret_cast<uintptr_t>(scratch) + 63) / 64 * 64;
+    return reinterpret_cast<char*>(base) + offset;
+  }
+
+ private:
+  size_t bytes_ = 0;
+};
+
+// A oneDNN view of memory someone else owns: no data is copied or allocated.
+inline dnnl::memory wrap(const dnnl::memory::desc& md, const void* data) {
+  return dnnl::memory(md, cpu_engine(), const_cast<void*>(data));
+}
+
+// Weights (or any constant) converted once into the layout a primitive asked for.
+dnnl::memory reorder_constant(const dnnl::memory::desc& plain, const void* data,
+                              const dnnl::memory::desc& wanted);
+
+// One constant packed into each layout that some plan asked for, so plans of different input
+// shapes share the packed copy. Thread-safe: sessions may prepare plans concurrently.
+class PackedConstantCache {
+ public:
+  dnnl::memory get(const dnnl::memory::desc& plain, const void* data,
+                   const dnnl::memory::desc& wanted);
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> packed_;
+};
+
+}  // namespace infera::onednn

@@ -1,0 +1,116 @@
+// MaxPool, AveragePool and GlobalAveragePool on oneDNN, float32, computing on the graph's
+// NCHW layout (no reorders). MaxPool with an Indices output, other dtypes and windows oneDNN
+// rejects go to the reference kernel, which also does shape inference.
+#include "ops/conv_geometry.h"
+#include "ops/cpu/onednn_common.h"
+#include "ops/op.h"
+
+namespace infera {
+namespace {
+
+namespace dn = onednn;
+using dnnl::memory;
+
+struct PoolPlan {
+  dnnl::pooling_v2_forward pool;
+  memory::desc src, dst, scratchpad;
+};
+
+class PoolOneDnnKernel final : public OpKernel {
+ public:
+  explicit PoolOneDnnKernel(const KernelInit& init)
+      : global_(init.node().op_type == "GlobalAveragePool"),
+        max_(init.node().op_type == "MaxPool"),
+        attrs_(global_ ? SpatialAttrs{} : parse_spatial_attrs(init)),
+        count_include_pad_(init.attr_int("count_include_pad", 0) != 0),
+        reference_(init.reference_kernel()) {}
+
+  static bool applies(const KernelInit& init) {
+    const bool indices = init.node().outputs.size() > 1 && !init.node().outputs[1].empty();
+    return !init.config().reference_only && !indices;
+  }
+
+  std::string kernel_name() const override {
+    return global_ ? "global_avg_pool_f32_onednn" : max_ ? "max_pool_f32_onednn"
+                                                          : "avg_pool_f32_onednn";
+  }
+
+  void infer(InferContext& ctx) const override { reference_->infer(ctx); }
+
+  std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != DType::kFloat32 || x.rank() < 3 || x.rank() > 5) return nullptr;
+    dn::set_threads(ctx.config().threads);
+    std::shared_ptr<PoolPlan> plan;
+    try {
+      plan = make_plan(x.shape(), ctx.output(0).shape());
+    } catch (const dnnl::error&) {
+      return nullptr;
+    }
+    if (plan) ctx.request_scratch(plan->scratchpad.get_size() + 64);
+    return plan;
+  }
+
+  void run(RunContext& ctx) const override {
+    auto* plan = static_cast<const PoolPlan*>(ctx.node_state());
+    if (!plan) return reference_->run(ctx);  // unplanned, other dtypes, unsupported windows
+    dn::set_threads(ctx.threads());
+    dnnl::stream& s = dn::thread_stream();
+    plan->pool.execute(
+        s, {{DNNL_ARG_SRC, dn::wrap(plan->src, ctx.input(0).raw())},
+            {DNNL_ARG_DST, dn::wrap(plan->dst, ctx.output(0).raw())},
+            {DNNL_ARG_SCRATCHPAD, dn::wrap(plan->scratchpad, dn::ScratchLayout::piece(ctx.scratch(), 0))}});
+    s.wait();
+  }
+
+ private:
+  // Null when the window has no oneDNN equivalent.
+  std::shared_ptr<PoolPlan> make_plan(const Shape& x, const Shape& y) const {
+    SpatialAttrs attrs = attrs_;
+    if (global_) attrs.kernel_shape.assign(x.begin() + 2, x.end());
+    if (attrs.kernel_shape.size() + 2 != x.size()) return nullptr;
+    SpatialGeometry g;
+    if (!resolve_forward_geometry(attrs, x, attrs.kernel_shape.data(), g).empty()) return nullptr;
+    memory::dims strides, kernel, dilation, pad_l, pad_r;
+    for (int d = kMaxSpatialRank - g.rank; d < kMaxSpatialRank; ++d) {
+      const int64_t extent = (g.kernel[d] - 1) * g.dilation[d] + 1;
+      // ceil_mode windows may run past pad_end; oneDNN wants that as right padding.
+      const int64_t right = (g.out[d] - 1) * g.stride[d] + extent - g.in[d] - g.pad_begin[d];
+      if (right < 0 || (count_include_pad_ && !max_ && right != g.pad_end[d])) return nullptr;
+      strides.push_back(g.stride[d]);
+      kernel.push_back(g.kernel[d]);
+      dilation.push_back(g.dilation[d] - 1);
+      pad_l.push_back(g.pad_begin[d]);
+      pad_r.push_back(right);
+    }
+    using alg = dnnl::algorithm;
+    const alg algorithm = max_ ? alg::pooling_max
+                          : count_include_pad_ ? alg::pooling_avg_include_padding
+                                               : alg::pooling_avg_exclude_padding;
+    auto plan = std::make_shared<PoolPlan>();
+    plan->src = dn::plain_desc(x);
+    plan->dst = dn::plain_desc(y);
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm,
+                                              plan->src, plan->dst, strides, kernel, dilation,
+                                              pad_l, pad_r);
+    const dnnl::pooling_v2_forward::primitive_desc pd(desc, attr, dn::cpu_engine());
+    plan->pool = dnnl::pooling_v2_forward(pd);
+    plan->scratchpad = pd.scratchpad_desc();
+    return plan;
+  }
+
+  bool global_, max_;
+  SpatialAttrs attrs_;
+  bool count_include_pad_;
+  std::unique_ptr<OpKernel> reference_;
+};
+
+}  // namespace
+
+INFERA_REGISTER_VARIANT("MaxPool", 10, PoolOneDnnKernel);
+INFERA_REGISTER_VARIANT("AveragePool", 10, PoolOneDnnKernel);
+INFERA_REGISTER_VARIANT("GlobalAveragePool", 10, PoolOneDnnKernel);
+
+}  // namespace infera

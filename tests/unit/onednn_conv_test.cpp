@@ -1,0 +1,156 @@
+// oneDNN Conv / FusedConv variants against the reference Conv kernel on odd shapes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "variant_harness.h"
+
+namespace infera::testing {
+namespace {
+
+Tensor random_tensor(Shape shape, uint32_t seed) {
+  Tensor t = Tensor::empty(DType::kFloat32, std::move(shape));
+  uint32_t s = seed * 2654435761u + 1;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    s = s * 1664525u + 1013904223u;
+    t.data<float>()[i] = static_cast<float>(s >> 8) / 16777216.f * 2.f - 1.f;
+  }
+  return t;
+}
+
+void expect_close(const Tensor& expected, const Tensor& actual, float tolerance) {
+  ASSERT_EQ(expected.shape(), actual.shape());
+  for (int64_t i = 0; i < expected.numel(); ++i) {
+    const float e = expected.data<float>()[i], a = actual.data<float>()[i];
+    ASSERT_NEAR(e, a, tolerance * std::max(1.f, std::fabs(e))) << "at element " << i;
+  }
+}
+
+struct ConvCase {
+  Shape x, w;
+  std::vector<Attribute> attrs;
+  bool bias = true;
+};
+
+// The reference Conv, then Z and the activation applied by hand.
+Tensor reference_fused(const ConvCase& c, const std::vector<Tensor>& in, bool with_z,
+                       float (*activation)(float)) {
+  Node conv = make_node("Conv", c.bias ? 3 : 2, 1, c.attrs);
+  std::vector<Tensor> conv_in(in.begin(), in.begin() + (c.bias ? 3 : 2));
+  Tensor y = run_kernel(conv, 17, conv_in, 1)[0];
+  for (int64_t i = 0; i < y.numel(); ++i) {
+    float v = y.data<float>()[i] + (with_z ? in[3].data<float>()[i] : 0.f);
+    y.data<float>()[i] = activation ? activation(v) : v;
+  }
+  return y;
+}
+
+std::vector<Tensor> conv_inputs(const ConvCase& c, const Shape& y_shape, bool with_z) {
+  std::vector<Tensor> in{random_tensor(c.x, 1), random_tensor(c.w, 2)};
+  in.push_back(c.bias ? random_tensor({c.w[0]}, 3) : Tensor());
+  if (with_z) in.push_back(random_tensor(y_shape, 4));
+  return in;
+}
+
+Shape reference_shape(const ConvCase& c) {
+  std::vector<Tensor> in = conv_inputs(c, {}, false);
+  if (!c.bias) in.pop_back();
+  return run_kernel(make_node("Conv", c.bias ? 3 : 2, 1, c.attrs), 17, in, 1)[0].shape();
+}
+
+void check_conv(const ConvCase& c, bool planned) {
+  std::vector<Tensor> in = conv_inputs(c, {}, false);
+  if (!c.bias) in.pop_back();
+  const Tensor expected = reference_fused(c, in, false, nullptr);
+  Node node = make_node("Conv", c.bias ? 3 : 2, 1, c.attrs);
+  VariantResult r = run_variant(node, 17, in, {false, true, false}, 1, {}, planned);
+  EXPECT_EQ(r.kernel_name, "conv_f32_onednn");
+  expect_close(expected, r.outputs[0], 1e-4f);
+}
+
+const ConvCase kCases[] = {
+    {{2, 3, 7, 9}, {5, 3, 3, 2}, {ints_attr("strides", {2, 1}), ints_attr("pads", {1, 0, 1, 1}),
+                                  ints_attr("dilations", {1, 2})}},
+    {{1, 6, 5, 5}, {9, 2, 3, 3}, {int_attr("group", 3), ints_attr("pads", {1, 1, 1, 1})}, false},
+    {{1, 8, 11, 6}, {8, 1, 3, 3},
+     {int_attr("group", 8), ints_attr("strides", {2, 2}), ints_attr("pads", {1, 1, 1, 1})}},
+    {{3, 4, 13}, {7, 4, 4}, {ints_attr("strides", {3}), ints_attr("pads", {2, 1})}},
+    {{1, 5, 6, 7}, {3, 5, 2, 3}, {string_attr("auto_pad", "SAME_UPPER"), ints_attr("strides", {2, 2})}},
+    {{1, 32, 9, 9}, {48, 32, 1, 1}, {}},
+    {{1, 3, 4, 5, 6}, {4, 3, 2, 2, 3}, {ints_attr("pads", {0, 1, 1, 1, 0, 1})}},
+};
+
+TEST(OneDnnConv, MatchesReferenceOnOddShapes) {
+  for (const ConvCase& c : kCases) check_conv(c, true);
+}
+
+TEST(OneDnnConv, MatchesReferenceUnplanned) {
+  for (const ConvCase& c : kCases) check_conv(c, false);
+}
+
+TEST(OneDnnConv, NonConstantWeightsUseReference) {
+  const ConvCase& c = kCases[0];
+  std::vector<Tensor> in = conv_inputs(c, {}, false);
+  VariantResult r = run_variant(make_node("Conv", 3, 1, c.attrs), 17, in, {}, 1);
+  EXPECT_EQ(r.kernel_name, "reference");
+}
+
+float relu(float v) { return std::max(v, 0.f); }
+float clip(float v) { return std::min(std::max(v, -0.5f), 0.25f); }
+float leaky(float v) { return v < 0 ? 0.1f * v : v; }
+float hard_sigmoid(float v) { return std::min(std::max(0.3f * v + 0.4f, 0.f), 1.f); }
+float hard_swish(float v) { return v * std::min(std::max(v / 6.f + 0.5f, 0.f), 1.f); }
+float silu(float v) { return v / (1.f + std::exp(-v)); }
+float sigmoid(float v) { return 1.f / (1.f + std::exp(-v)); }
+float tanh_f(float v) { return std::tanh(v); }
+
+struct ActivationCase {
+  const char* name;
+  std::vector<float> params;
+  float (*fn)(float);
+};
+
+TEST(OneDnnConv, FusedConvActivationsAndResidual) {
+  const ActivationCase acts[] = {{"", {}, nullptr},           {"Relu", {}, relu},
+                                 {"Clip", {-0.5f, 0.25f}, clip}, {"LeakyRelu", {0.1f}, leaky},
+                                 {"HardSigmoid", {0.3f, 0.4f}, hard_sigmoid},
+                                 {"HardSwish", {}, hard_swish}, {"SiLU", {}, silu},
+                                 {"Sigmoid", {}, sigmoid},    {"Tanh", {}, tanh_f}};
+  for (const ConvCase& c : {kCases[0], kCases[2], kCases[5]}) {
+    const Shape y = reference_shape(c);
+    for (const ActivationCase& a : acts) {
+      for (bool with_z : {false, true}) {
+        std::vector<Tensor> in = conv_inputs(c, y, with_z);
+        std::vector<Attribute> attrs = c.attrs;
+        attrs.push_back(string_attr("activation", a.name));
+        Attribute params;
+        params.name = "activation_params";
+        params.type = Attribute::Type::kFloats;
+        params.floats = a.params;
+        attrs.push_back(params);
+        Node node = make_node("FusedConv", with_z ? 4 : 3, 1, attrs, "com.infera");
+        VariantResult r = run_variant(node, 1, in, {false, true, false, false}, 1);
+        SCOPED_TRACE(std::string(a.name) + (with_z ? " with Z" : ""));
+        expect_close(reference_fused(c, in, with_z, a.fn), r.outputs[0], 1e-4f);
+      }
+    }
+  }
+}
+
+TEST(OneDnnConv, Bf16IsCloseToReference) {
+  KernelConfig config;
+  config.bf16 = true;
+  for (const ConvCase& c : kCases) {
+    std::vector<Tensor> in = conv_inputs(c, {}, false);
+    if (!c.bias) in.pop_back();
+    Node node = make_node("Conv", c.bias ? 3 : 2, 1, c.attrs);
+    VariantResult r = run_variant(node, 17, in, {false, true, false}, 1, config);
+    // bfloat16 keeps 8 mantissa bits; sums of up to ~300 products of values in [-1, 1].
+    expect_close(reference_fused(c, in, false, nullptr), r.outputs[0], 0.1f);
+  }
+}
+
+}  // namespace
+}  // namespace infera::testing

@@ -1,0 +1,61 @@
+// oneDNN MaxPool / AveragePool / GlobalAveragePool variants against the reference kernels.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+
+#include "variant_harness.h"
+
+namespace infera::testing {
+namespace {
+
+Tensor random_tensor(Shape shape, uint32_t seed) {
+  Tensor t = Tensor::empty(DType::kFloat32, std::move(shape));
+  uint32_t s = seed * 2654435761u + 11;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    s = s * 1664525u + 1013904223u;
+    t.data<float>()[i] = static_cast<float>(s >> 8) / 16777216.f * 2.f - 1.f;
+  }
+  return t;
+}
+
+struct PoolCase {
+  const char* op;
+  Shape x;
+  std::vector<Attribute> attrs;
+};
+
+TEST(OneDnnPool, MatchesReferenceOnOddShapes) {
+  const PoolCase cases[] = {
+      {"MaxPool", {1, 3, 11, 9}, {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}),
+                                  ints_attr("pads", {1, 1, 1, 1})}},
+      {"MaxPool", {2, 4, 10, 7}, {ints_attr("kernel_shape", {3, 2}), ints_attr("strides", {2, 2}),
+                                  int_attr("ceil_mode", 1)}},
+      {"MaxPool", {1, 2, 12, 12}, {ints_attr("kernel_shape", {2, 2}), ints_attr("dilations", {2, 2})}},
+      {"MaxPool", {1, 3, 17}, {ints_attr("kernel_shape", {4}), ints_attr("strides", {3}),
+                               string_attr("auto_pad", "SAME_UPPER")}},
+      {"AveragePool", {1, 3, 9, 8}, {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 1, 1, 1})}},
+      {"AveragePool", {1, 3, 9, 8}, {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 0, 1, 2}),
+                                     int_attr("count_include_pad", 1)}},
+      {"AveragePool", {2, 2, 10, 7}, {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}),
+                                      int_attr("ceil_mode", 1)}},
+      {"AveragePool", {1, 2, 10, 7}, {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}),
+                                      int_attr("ceil_mode", 1), int_attr("count_include_pad", 1)}},
+      {"GlobalAveragePool", {2, 5, 7, 3}, {}},
+      {"GlobalAveragePool", {1, 9, 13}, {}},
+  };
+  for (const PoolCase& c : cases) {
+    SCOPED_TRACE(std::string(c.op) + " " + shape_to_string(c.x));
+    std::vector<Tensor> in{random_tensor(c.x, 5)};
+    Node node = make_node(c.op, 1, 1, c.attrs);
+    const Tensor expected = run_kernel(node, 17, in, 1)[0];
+    VariantResult r = run_variant(node, 17, in, {}, 1);
+    EXPECT_NE(r.kernel_name, "reference");
+    ASSERT_EQ(expected.shape(), r.outputs[0].shape());
+    for (int64_t i = 0; i < expected.numel(); ++i)
+      ASSERT_NEAR(expected.data<float>()[i], r.outputs[0].data<float>()[i], 1e-5f) << i;
+  }
+}
+
+}  // namespace
+}  // namespace infera::testing

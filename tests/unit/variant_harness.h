@@ -1,0 +1,106 @@
+// Runs one node the way a planned session does: the highest-priority kernel variant that
+// applies (with chosen inputs visible as load-time constants), then infer -> prepare (with its
+// scratch) -> run. For tests that compare fast variants with the reference kernels.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernel_harness.h"
+
+namespace infera::testing {
+
+class HarnessPrepareContext final : public PrepareContext {
+ public:
+  HarnessPrepareContext(const std::vector<Tensor>& inputs, const std::vector<Tensor>& outputs,
+                        const KernelConfig& config)
+      : inputs_(inputs), outputs_(outputs), config_(config) {}
+  int num_inputs() const override { return static_cast<int>(inputs_.size()); }
+  bool has_input(int i) const override { return i < num_inputs() && inputs_[i].defined(); }
+  const Tensor& input(int i) const override { return inputs_[i]; }
+  int num_outputs() const override { return static_cast<int>(outputs_.size()); }
+  const Tensor& output(int i) const override { return outputs_[i]; }
+  void request_scratch(size_t bytes) override { scratch_bytes = bytes; }
+  const KernelConfig& config() const override { return config_; }
+  size_t scratch_bytes = 0;
+
+ private:
+  const std::vector<Tensor>& inputs_;
+  const std::vector<Tensor>& outputs_;
+  const KernelConfig& config_;
+};
+
+// A run context that also hands over the prepared state, scratch and thread count.
+class PlannedRunContext final : public RunContext {
+ public:
+  PlannedRunContext(HarnessRunContext& inner, void* state, void* scratch, int threads)
+      : inner_(inner), state_(state), scratch_(scratch), threads_(threads) {}
+  int num_inputs() const override { return inner_.num_inputs(); }
+  bool has_input(int i) const override { return inner_.has_input(i); }
+  const Value& input_value(int i) const override { return inner_.input_value(i); }
+  int num_outputs() const override { return inner_.num_outputs(); }
+  bool has_output(int i) const override { return inner_.has_output(i); }
+  Tensor& output(int i) override { return inner_.output(i); }
+  Tensor& allocate_output(int i, DType dtype, const Shape& shape) override {
+    return inner_.allocate_output(i, dtype, shape);
+  }
+  void set_output_value(int i, Value value) override { inner_.set_output_value(i, value); }
+  std::vector<Value> run_subgraph(const Subgraph& g, const std::vector<Value>& in) override {
+    return inner_.run_subgraph(g, in);
+  }
+  const Node& node() const override { return inner_.node(); }
+  void* node_state() const override { return state_; }
+  void* scratch() const override { return scratch_; }
+  int threads() const override { return threads_; }
+
+ private:
+  HarnessRunContext& inner_;
+  void* state_;
+  void* scratch_;
+  int threads_;
+};
+
+struct VariantResult {
+  std::string kernel_name;
+  std::vector<Tensor> outputs;
+};
+
+// `constant[i]` marks input i as an initializer. With `prepare` false the kernel runs
+// unplanned, as dynamic and folded nodes do.
+inline VariantResult run_variant(const Node& node, int64_t opset, const std::vector<Tensor>& inputs,
+                                 const std::vector<bool>& constant, int num_outputs,
+                                 const KernelConfig& config = {}, bool prepare = true) {
+  auto lookup = [&](int i) -> const Tensor* {
+    return i < static_cast<int>(constant.size()) && constant[i] ? &inputs[i] : nullptr;
+  };
+  KernelInit init(node, opset, nullptr, nullptr, lookup, &config);
+  std::unique_ptr<OpKernel> kernel;
+  for (const OpRegistration* r : find_op_variants(node.domain, node.op_type, opset))
+    if ((kernel = r->factory(init))) break;
+  if (!kernel) throw std::runtime_error("no kernel for " + node.op_type);
+
+  std::vector<Value> values(inputs.begin(), inputs.end());
+  std::vector<const Value*> pointers;
+  for (const Value& v : values) pointers.push_back(v.tensor.defined() ? &v : nullptr);
+  HarnessInferContext ictx(node, pointers.data(), static_cast<int>(pointers.size()), num_outputs);
+  kernel->infer(ictx);
+  std::vector<Tensor> outputs(static_cast<size_t>(num_outputs));
+  for (int i = 0; i < num_outputs; ++i) outputs[i] = Tensor::empty(ictx.dtypes[i], ictx.shapes[i]);
+
+  std::shared_ptr<void> state;
+  std::vector<char> scratch;
+  if (prepare) {
+    HarnessPrepareContext pctx(inputs, outputs, config);
+    state = kernel->prepare(pctx);
+    scratch.resize(pctx.scratch_bytes);
+  }
+  HarnessRunContext inner(node, values, outputs);
+  PlannedRunContext rctx(inner, state.get(), scratch.empty() ? nullptr : scratch.data(),
+                         config.threads);
+  kernel->run(rctx);
+  return {kernel->kernel_name(), std::move(outputs)};
+}
+
+}  // namespace infera::testing
