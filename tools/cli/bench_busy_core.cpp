@@ -42,8 +42,8 @@ BusyCore::BusyCore(int cpu, int max_seconds) : cpu_(cpu < 0 ? last_allowed_cpu()
   const pid_t parent = getpid();
   child_ = fork();
   if (child_ < 0)
-    throw Error(ErrorKind::kIo, std::string("bench: cannot start the busy-core process: ") +
-                                    std::strerror(errno));
+    throw Error(ErrorKind::kIo,
+                std::string("bench: cannot start the busy-core process: ") + std::strerror(errno));
   if (child_ == 0) burn(cpu_, max_seconds, parent);
 }
 

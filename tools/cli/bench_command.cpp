@@ -1,6 +1,7 @@
 // `infera bench MODEL [--batch N] [--threads N] [--iterations N] [--warmup N] [--json]
 // [--profile] [--precision f32|bf16] [--reference] [--shape NAME=d0,d1,...]
-// [--input NAME=FILE.npy] [--save-output DIR] [--save-inputs DIR] [--busy-core]`: latency, throughput and memory.
+// [--input NAME=FILE.npy] [--save-output DIR] [--save-inputs DIR] [--busy-core]`: latency,
+// throughput and memory.
 #include <cstdio>
 #include <memory>
 #include <optional>

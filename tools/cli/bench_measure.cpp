@@ -54,36 +54,39 @@ std::vector<Value> build_inputs(const Session& session, const BenchConfig& confi
   uint64_t seed = 1;
   bool any_dynamic = false;
   for (const TensorInfo& info : session.inputs()) {
-    any_dynamic = any_dynamic || !info.has_shape ||
-                  std::any_of(info.shape.begin(), info.shape.end(), [](int64_t d) { return d < 0; });
+    any_dynamic =
+        any_dynamic || !info.has_shape ||
+        std::any_of(info.shape.begin(), info.shape.end(), [](int64_t d) { return d < 0; });
     if (info.kind != "tensor")
-      throw Error(ErrorKind::kInvalidArgument,
-                  "bench: input '" + info.name + "' is a " + info.kind + "; only tensors are supported");
+      throw Error(ErrorKind::kInvalidArgument, "bench: input '" + info.name + "' is a " +
+                                                   info.kind + "; only tensors are supported");
     Tensor tensor;
     auto file = config.npy_inputs.find(info.name);
     if (file != config.npy_inputs.end()) {
       tensor = read_npy(file->second);
       if (tensor.dtype() != info.dtype)
-        throw Error(ErrorKind::kInvalidArgument,
-                    "bench: input '" + info.name + "' expects " + dtype_name(info.dtype) + ", " +
-                        file->second + " holds " + dtype_name(tensor.dtype()));
+        throw Error(ErrorKind::kInvalidArgument, "bench: input '" + info.name + "' expects " +
+                                                     dtype_name(info.dtype) + ", " + file->second +
+                                                     " holds " + dtype_name(tensor.dtype()));
     } else {
-      tensor = make_random_tensor(info.dtype, resolve_input_shape(info, config.batch, config.shapes),
-                                  seed);
+      tensor = make_random_tensor(info.dtype,
+                                  resolve_input_shape(info, config.batch, config.shapes), seed);
     }
     ++seed;
     result.input_shapes.emplace_back(info.name, tensor.shape());
     if (!config.save_input_dir.empty()) {
       std::filesystem::create_directories(config.save_input_dir);
-      const auto path = std::filesystem::path(config.save_input_dir) / (file_safe(info.name) + ".npy");
+      const auto path =
+          std::filesystem::path(config.save_input_dir) / (file_safe(info.name) + ".npy");
       write_npy(path.string(), tensor);
       result.input_files.push_back(path.string());
     }
     inputs.emplace_back(std::move(tensor));
   }
   if (!any_dynamic && config.batch != 1)
-    throw Error(ErrorKind::kInvalidArgument, "bench: the model's inputs have fixed shapes, so --batch " +
-                                                 std::to_string(config.batch) + " cannot apply");
+    throw Error(ErrorKind::kInvalidArgument,
+                "bench: the model's inputs have fixed shapes, so --batch " +
+                    std::to_string(config.batch) + " cannot apply");
   // Items per run, for throughput: the first input's first dimension, whether it came from
   // --batch, --shape, an NPY file or the model's fixed shape.
   if (!inputs.empty() && inputs.front().tensor.rank() > 0)
@@ -92,8 +95,8 @@ std::vector<Value> build_inputs(const Session& session, const BenchConfig& confi
     const auto& declared = session.inputs();
     if (std::none_of(declared.begin(), declared.end(),
                      [&](const TensorInfo& info) { return info.name == name; }))
-      throw Error(ErrorKind::kInvalidArgument, "bench: --input names '" + name +
-                                                   "', which is not an input of the model");
+      throw Error(ErrorKind::kInvalidArgument,
+                  "bench: --input names '" + name + "', which is not an input of the model");
   }
   return inputs;
 }
@@ -142,7 +145,8 @@ Tensor make_random_tensor(DType dtype, const Shape& shape, uint64_t seed) {
   const int64_t n = tensor.numel();
   std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
   auto fill_int = [&](auto* data) {
-    for (int64_t i = 0; i < n; ++i) data[i] = static_cast<std::remove_pointer_t<decltype(data)>>(rng() % 10);
+    for (int64_t i = 0; i < n; ++i)
+      data[i] = static_cast<std::remove_pointer_t<decltype(data)>>(rng() % 10);
   };
   switch (dtype) {
     case DType::kFloat32:
@@ -160,14 +164,30 @@ Tensor make_random_tensor(DType dtype, const Shape& shape, uint64_t seed) {
     case DType::kBool:
       for (int64_t i = 0; i < n; ++i) tensor.data<bool>()[i] = (rng() & 1) != 0;
       break;
-    case DType::kInt8: fill_int(tensor.data<int8_t>()); break;
-    case DType::kUInt8: fill_int(tensor.data<uint8_t>()); break;
-    case DType::kInt16: fill_int(tensor.data<int16_t>()); break;
-    case DType::kUInt16: fill_int(tensor.data<uint16_t>()); break;
-    case DType::kInt32: fill_int(tensor.data<int32_t>()); break;
-    case DType::kUInt32: fill_int(tensor.data<uint32_t>()); break;
-    case DType::kInt64: fill_int(tensor.data<int64_t>()); break;
-    case DType::kUInt64: fill_int(tensor.data<uint64_t>()); break;
+    case DType::kInt8:
+      fill_int(tensor.data<int8_t>());
+      break;
+    case DType::kUInt8:
+      fill_int(tensor.data<uint8_t>());
+      break;
+    case DType::kInt16:
+      fill_int(tensor.data<int16_t>());
+      break;
+    case DType::kUInt16:
+      fill_int(tensor.data<uint16_t>());
+      break;
+    case DType::kInt32:
+      fill_int(tensor.data<int32_t>());
+      break;
+    case DType::kUInt32:
+      fill_int(tensor.data<uint32_t>());
+      break;
+    case DType::kInt64:
+      fill_int(tensor.data<int64_t>());
+      break;
+    case DType::kUInt64:
+      fill_int(tensor.data<uint64_t>());
+      break;
     default:
       throw Error(ErrorKind::kInvalidArgument,
                   std::string("bench: cannot make random inputs of type ") + dtype_name(dtype) +
@@ -252,9 +272,8 @@ BenchResult run_bench(const BenchConfig& config) {
 
   if (config.profile) {
     result.profile_iterations = config.iterations;
-    result.profile_nodes = group_profile(profiles, [](const NodeProfile& n) {
-      return n.op + '\x1f' + n.kernel + '\x1f' + n.shape;
-    });
+    result.profile_nodes = group_profile(
+        profiles, [](const NodeProfile& n) { return n.op + '\x1f' + n.kernel + '\x1f' + n.shape; });
     result.profile_ops = group_profile(profiles, [](const NodeProfile& n) { return n.op; });
     for (ProfileRow& row : result.profile_ops) {
       row.kernel.clear();

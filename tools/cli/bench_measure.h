@@ -20,10 +20,10 @@ struct BenchConfig {
   int warmup = 3;
   bool profile = false;
   SessionOptions options;
-  std::map<std::string, Shape> shapes;           // --shape NAME=d0,d1,...
+  std::map<std::string, Shape> shapes;            // --shape NAME=d0,d1,...
   std::map<std::string, std::string> npy_inputs;  // --input NAME=FILE.npy
-  std::string save_output_dir;                   // --save-output DIR ("" = don't)
-  std::string save_input_dir;                    // --save-inputs DIR ("" = don't)
+  std::string save_output_dir;                    // --save-output DIR ("" = don't)
+  std::string save_input_dir;                     // --save-inputs DIR ("" = don't)
 };
 
 // Time of one (op, kernel, shape) group or one op type, summed over the measured iterations.
@@ -44,7 +44,7 @@ struct BenchResult {
   std::vector<std::pair<std::string, Shape>> input_shapes;
   std::vector<std::string> input_files;  // where --save-inputs wrote each input
   double load_seconds = 0;
-  double first_run_seconds = 0;  // includes prepare for this shape signature
+  double first_run_seconds = 0;   // includes prepare for this shape signature
   std::vector<double> latencies;  // seconds per measured iteration, in run order
   double min_seconds = 0, median_seconds = 0, p90_seconds = 0, mean_seconds = 0;
   double items_per_second = 0;  // batch / median

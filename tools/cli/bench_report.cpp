@@ -13,8 +13,12 @@ std::string printf_string(const char* format, auto... args) {
   return buffer;
 }
 
-std::string milliseconds(double seconds) { return printf_string("%.3f ms", seconds * 1e3); }
-std::string mebibytes(double bytes) { return printf_string("%.1f MiB", bytes / (1 << 20)); }
+std::string milliseconds(double seconds) {
+  return printf_string("%.3f ms", seconds * 1e3);
+}
+std::string mebibytes(double bytes) {
+  return printf_string("%.1f MiB", bytes / (1 << 20));
+}
 
 std::string profile_table(const std::vector<ProfileRow>& rows, double total, int iterations,
                           bool with_kernel) {
@@ -32,15 +36,15 @@ std::string profile_table(const std::vector<ProfileRow>& rows, double total, int
   return out;
 }
 
-nlohmann::ordered_json profile_json(const std::vector<ProfileRow>& rows, double total, int iterations,
-                            bool with_kernel) {
+nlohmann::ordered_json profile_json(const std::vector<ProfileRow>& rows, double total,
+                                    int iterations, bool with_kernel) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const ProfileRow& row : rows) {
     nlohmann::ordered_json item = {{"op", row.op},
-                           {"nodes", row.nodes},
-                           {"seconds_total", row.seconds},
-                           {"seconds_per_run", row.seconds / iterations},
-                           {"percent", total > 0 ? 100.0 * row.seconds / total : 0}};
+                                   {"nodes", row.nodes},
+                                   {"seconds_total", row.seconds},
+                                   {"seconds_per_run", row.seconds / iterations},
+                                   {"percent", total > 0 ? 100.0 * row.seconds / total : 0}};
     if (with_kernel) {
       item["kernel"] = row.kernel;
       item["shape"] = row.shape;
@@ -115,12 +119,12 @@ std::string format_json(const BenchResult& r) {
       {"current_rss_bytes", r.current_rss_bytes},
   };
   if (r.profile_iterations > 0) {
-    out["profile"] = {
-        {"iterations", r.profile_iterations},
-        {"seconds_per_run", r.profile_total_seconds / r.profile_iterations},
-        {"by_op", profile_json(r.profile_ops, r.profile_total_seconds, r.profile_iterations, false)},
-        {"by_node", profile_json(r.profile_nodes, r.profile_total_seconds, r.profile_iterations,
-                                 true)}};
+    out["profile"] = {{"iterations", r.profile_iterations},
+                      {"seconds_per_run", r.profile_total_seconds / r.profile_iterations},
+                      {"by_op", profile_json(r.profile_ops, r.profile_total_seconds,
+                                             r.profile_iterations, false)},
+                      {"by_node", profile_json(r.profile_nodes, r.profile_total_seconds,
+                                               r.profile_iterations, true)}};
   }
   return out.dump(2) + "\n";
 }
