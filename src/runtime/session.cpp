@@ -23,7 +23,8 @@ std::string TensorInfo::describe() const {
     if (shape[i] >= 0) {
       s += std::to_string(shape[i]);
     } else {
-      s += dim_names[i].empty() ? "?" : dim_names[i];
+      const bool named = i < dim_names.size() && !dim_names[i].empty();
+      s += named ? dim_names[i] : "?";
     }
   }
   return s + "]";
