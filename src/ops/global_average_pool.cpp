@@ -1,6 +1,7 @@
 // GlobalAveragePool: the mean of each [N, C] plane, keeping the spatial dims as 1s.
 #include "ops/accum.h"
 #include "ops/dispatch.h"
+#include "ops/global_pool_shape.h"
 #include "ops/op.h"
 
 namespace infera {
@@ -10,14 +11,7 @@ class GlobalAveragePoolKernel final : public OpKernel {
  public:
   explicit GlobalAveragePoolKernel(const KernelInit&) {}
 
-  void infer(InferContext& ctx) const override {
-    const Tensor& x = ctx.input(0);
-    if (x.rank() < 2) ctx.fail("X " + shape_to_string(x.shape()) + " needs rank 2 or more");
-    Shape y(x.shape().size(), 1);
-    y[0] = x.dim(0);
-    y[1] = x.dim(1);
-    ctx.set_output(0, x.dtype(), y);
-  }
+  void infer(InferContext& ctx) const override { infer_global_pool(ctx); }
 
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);

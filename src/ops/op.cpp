@@ -135,6 +135,10 @@ std::unique_ptr<OpKernel> KernelInit::reference_kernel() const {
   return r->factory(*this);
 }
 
+std::unique_ptr<OpKernel> KernelInit::reference_kernel_if_any() const {
+  return find_op(node_.domain, node_.op_type, opset_) ? reference_kernel() : nullptr;
+}
+
 void KernelInit::fail(const std::string& message) const {
   throw Error(ErrorKind::kInvalidModel, node_.describe() + ": " + message);
 }

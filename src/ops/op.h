@@ -82,6 +82,8 @@ class KernelInit {
   // The plain reference kernel for this node: optimized variants delegate to it for the
   // cases they do not cover.
   std::unique_ptr<OpKernel> reference_kernel() const;
+  // The same, or null when the op has no reference kernel registered.
+  std::unique_ptr<OpKernel> reference_kernel_if_any() const;
 
   bool has_attr(const std::string& name) const { return node_.find_attribute(name) != nullptr; }
   int64_t attr_int(const std::string& name, int64_t fallback) const;

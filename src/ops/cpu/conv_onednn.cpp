@@ -52,9 +52,7 @@ class ConvOneDnnKernel final : public OpKernel {
         activation_(fused_ ? dn::parse_activation(init) : dn::Activation{}),
         weights_(*init.constant_input(1)),
         bf16_(init.config().bf16 && dn::cpu_has_bf16()),
-        reference_(find_op(init.node().domain, init.node().op_type, init.opset())
-                       ? init.reference_kernel()
-                       : nullptr) {
+        reference_(init.reference_kernel_if_any()) {
     if (group_ < 1) init.fail("group " + std::to_string(group_) + " must be positive");
   }
 

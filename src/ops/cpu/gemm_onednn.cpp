@@ -21,9 +21,7 @@ class GemmOneDnnKernel final : public OpKernel {
         fused_(init.node().domain == "com.infera"),
         activation_(fused_ ? dn::parse_activation(init) : dn::Activation{}),
         bf16_(init.config().bf16 && dn::cpu_has_bf16()),
-        reference_(find_op(init.node().domain, init.node().op_type, init.opset())
-                       ? init.reference_kernel()
-                       : nullptr) {
+        reference_(init.reference_kernel_if_any()) {
     if (const Tensor* b = init.constant_input(1)) constant_b_ = *b;
   }
 
