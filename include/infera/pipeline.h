@@ -9,7 +9,8 @@
 //       infera::Pipeline::load("models/fashion_mnist/fashion_mnist_cnn.onnx");
 //   for (const infera::Prediction& p : pipeline.predict_files({"boot.png", "bag.png"}, 16)) {
 //     if (!p.ok()) { std::cerr << p.source << ": " << p.error << "\n"; continue; }
-//     std::cout << p.source << ": " << p.label << " " << p.confidence << "\n";  // "Ankle boot 0.98"
+//     std::cout << p.source << ": " << p.label << " " << p.confidence << "\n";  // "Ankle boot
+//     0.98"
 //   }
 //
 // The spec says how a decoded image becomes the model's input tensor (resize, crop, channels,
@@ -20,8 +21,20 @@
 // checked against the model at load, so a spec that cannot fit is refused before any file is
 // read. A file that cannot be read or decoded gets a Prediction whose `error` names it; the
 // other files still get answers.
+//
+// Test-time augmentation (spec.tta, or set_tta): each image becomes 2 (flip), 5 or 10 (five /
+// ten crop) or one view per scale (multi_scale); all views of a batch's images run in one
+// batch, and their outputs merge (mean or max of probabilities, or mean of logits) into one
+// Prediction whose `views` says how many were merged:
+//
+//   infera::TtaSpec tta;
+//   tta.mode = infera::TtaMode::kFlip;
+//   pipeline.set_tta(tta);
+//   pipeline.predict_files({"boot.png"})[0].views;  // 2
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,8 +42,29 @@
 #include "pipeline/image.h"
 #include "pipeline/postprocess.h"
 #include "pipeline/spec.h"
+#include "pipeline/tta.h"
 
 namespace infera {
+
+// How predict_files / predict_stream feed the model.
+struct PredictOptions {
+  int batch_size = 16;  // images per run of the model; each brings all its TTA views
+  // Threads that decode and preprocess the next batches while the model runs the current
+  // one; 0 does it all on the calling thread, in turn. The engine's own threads are
+  // SessionOptions::threads, so on a small machine one worker is plenty.
+  int decode_threads = 1;
+  int batches_ahead = 2;  // prepared batches that may wait: memory stays bounded
+};
+
+// Where the time went, summed over every image (decode and preprocess run on the workers,
+// so they overlap inference; wall_ms is what the caller waited).
+struct PredictStats {
+  int64_t images = 0, failed = 0, batches = 0, views = 0;
+  double wall_ms = 0;
+  double decode_ms = 0, preprocess_ms = 0, tensor_ms = 0;      // on the workers
+  double inference_ms = 0, postprocess_ms = 0, answer_ms = 0;  // on the calling thread
+  double wait_ms = 0;  // the calling thread waiting for a prepared batch
+};
 
 class Pipeline {
  public:
@@ -45,9 +79,21 @@ class Pipeline {
   // The same for images already decoded; sources are "image 0", "image 1", ...
   std::vector<Prediction> predict_images(const std::vector<Image>& images,
                                          int batch_size = 16) const;
+  // Answers each path, in order, through `on_answer` as soon as its batch is done, while
+  // workers decode the batches after it (PredictOptions). A file that fails gets an answer
+  // whose `error` names the problem; an exception from `on_answer` stops everything.
+  using AnswerCallback = std::function<void(const Prediction&)>;
+  PredictStats predict_stream(const std::vector<std::string>& paths, const PredictOptions& options,
+                              const AnswerCallback& on_answer) const;
 
   // The spec's geometric steps and channel conversion: the image the tensor is made from.
   Image preprocess(const Image& image) const;
+  // With test-time augmentation (spec.tta) the views of one image, in the order they are
+  // merged; without it, {preprocess(image)}.
+  std::vector<Image> preprocess_views(const Image& image) const;
+  int views_per_image() const { return tta_view_count(spec_.tta); }
+  // Replaces the spec's test-time augmentation; checked like the spec's own (check_tta).
+  void set_tta(const TtaSpec& tta);
   TensorOptions tensor_options() const;
 
   const PipelineSpec& spec() const { return spec_; }
@@ -55,9 +101,15 @@ class Pipeline {
   const Session& session() const { return session_; }
 
  private:
-  struct Item;
-  void run_batch(std::vector<Item>& items, size_t begin, size_t end) const;
-  std::vector<Prediction> predict_items(std::vector<Item>& items, int batch_size) const;
+  struct Batch;
+  // Decodes (via `source`) and preprocesses images [begin, end) into model-ready tensors.
+  using ImageSource = std::function<const Image&(size_t index, Image& storage)>;
+  Batch prepare_batch(const ImageSource& source, const std::vector<std::string>& names,
+                      size_t begin, size_t end) const;
+  void answer_batch(Batch& batch, PredictStats& stats, const AnswerCallback& on_answer) const;
+  PredictStats predict_source(const ImageSource& source, const std::vector<std::string>& names,
+                              const PredictOptions& options, const AnswerCallback& on_answer) const;
+  Image convert_and_resize(const Image& image) const;  // preprocess() before crop and pad
 
   Session session_;
   PipelineSpec spec_;

@@ -50,10 +50,12 @@ std::vector<float> binary_probabilities(const float* row, int64_t count, Activat
   return probs;
 }
 
-void postprocess_multilabel(Prediction& p, const PipelineSpec& spec, const std::vector<float>& probs) {
+void postprocess_multilabel(Prediction& p, const PipelineSpec& spec,
+                            const std::vector<float>& probs) {
   std::vector<int> order = top_k_indices(probs, static_cast<int>(probs.size()));
   for (int i : order) {
-    const float threshold = spec.thresholds.empty() ? spec.threshold : spec.thresholds[static_cast<size_t>(i)];
+    const float threshold =
+        spec.thresholds.empty() ? spec.threshold : spec.thresholds[static_cast<size_t>(i)];
     if (probs[static_cast<size_t>(i)] >= threshold)
       p.positives.push_back({label_for(spec, i), i, probs[static_cast<size_t>(i)]});
   }
@@ -69,7 +71,8 @@ void softmax_in_place(std::vector<float>& values) {
   const double max_value = *std::max_element(values.begin(), values.end());
   double sum = 0;
   for (float v : values) sum += std::exp(static_cast<double>(v) - max_value);
-  for (float& v : values) v = static_cast<float>(std::exp(static_cast<double>(v) - max_value) / sum);
+  for (float& v : values)
+    v = static_cast<float>(std::exp(static_cast<double>(v) - max_value) / sum);
 }
 
 void sigmoid_in_place(std::vector<float>& values) {
@@ -82,32 +85,35 @@ std::vector<int> top_k_indices(const std::vector<float>& values, int k) {
   const size_t keep = std::min(order.size(), static_cast<size_t>(std::max(k, 0)));
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
                     [&](int a, int b) {
-                      const float va = values[static_cast<size_t>(a)], vb = values[static_cast<size_t>(b)];
+                      const float va = values[static_cast<size_t>(a)],
+                                  vb = values[static_cast<size_t>(b)];
                       return va > vb || (va == vb && a < b);
                     });
   order.resize(keep);
   return order;
 }
 
-Prediction postprocess_row(const float* row, int64_t count, const PipelineSpec& spec) {
+Prediction postprocess_row(const float* row, int64_t count, const PipelineSpec& spec,
+                           Activation activation) {
   Prediction p;
   if (spec.task == Task::kRegression) {
     p.values.assign(row, row + count);
-    apply_activation(spec.activation, p.values);
+    apply_activation(activation, p.values);
     for (size_t i = 0; i < p.values.size(); ++i) {
       auto pick = [i](const std::vector<float>& v, float absent) {
         return v.empty() ? absent : v.size() == 1 ? v[0] : v[std::min(i, v.size() - 1)];
       };
-      p.values[i] = p.values[i] * pick(spec.regression_std, 1.0f) + pick(spec.regression_mean, 0.0f);
+      p.values[i] =
+          p.values[i] * pick(spec.regression_std, 1.0f) + pick(spec.regression_mean, 0.0f);
     }
     return p;
   }
   std::vector<float> probs;
   if (spec.task == Task::kBinary) {
-    probs = binary_probabilities(row, count, spec.activation);
+    probs = binary_probabilities(row, count, activation);
   } else {
     probs.assign(row, row + count);
-    apply_activation(spec.activation, probs);
+    apply_activation(activation, probs);
   }
   if (probs.empty()) return p;
   p.top_k = scored(spec, probs, top_k_indices(probs, spec.top_k));
@@ -119,6 +125,10 @@ Prediction postprocess_row(const float* row, int64_t count, const PipelineSpec& 
     choose(p, spec, probs, p.top_k.front().index);
   }
   return p;
+}
+
+Prediction postprocess_row(const float* row, int64_t count, const PipelineSpec& spec) {
+  return postprocess_row(row, count, spec, spec.activation);
 }
 
 }  // namespace infera

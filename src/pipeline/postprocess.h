@@ -40,6 +40,7 @@ struct Prediction {
   std::vector<float> values;           // regression: de-normalised outputs
   std::vector<int64_t> input_shape;    // the tensor this input became, batch dim 1
   int image_width = 0, image_height = 0, image_channels = 0;  // as decoded
+  int views = 1;  // test-time augmentation: how many views were merged into this answer
   PredictionTimings timings;
 
   bool ok() const { return error.empty(); }
@@ -54,5 +55,8 @@ std::vector<int> top_k_indices(const std::vector<float>& values, int k);
 
 // `row` holds `count` outputs for one input.
 Prediction postprocess_row(const float* row, int64_t count, const PipelineSpec& spec);
+// The same with `activation` in place of the spec's (none after a TTA merge of probabilities).
+Prediction postprocess_row(const float* row, int64_t count, const PipelineSpec& spec,
+                           Activation activation);
 
 }  // namespace infera

@@ -46,6 +46,7 @@ class SpecReader {
   void apply_preprocess(const json& pre, PreprocessSpec& spec);
   void apply_resize(const json& resize, ResizeStep& step);
   void apply_output(const json& doc, PipelineSpec& spec);
+  void apply_tta(const json& tta, TtaSpec& spec);
 
   std::string source_;
   std::string base_dir_;
@@ -119,12 +120,13 @@ E SpecReader::choice(const json& value, const std::string& key,
 
 void SpecReader::apply(const json& doc, PipelineSpec& spec) {
   object(doc, "(document)");
-  only_keys(doc, "", {"version", "preset", "input", "preprocess", "task", "activation", "top_k",
-                      "threshold", "thresholds", "min_confidence", "labels", "labels_file",
-                      "regression"});
+  only_keys(doc, "",
+            {"version", "preset", "input", "preprocess", "task", "activation", "top_k", "threshold",
+             "thresholds", "min_confidence", "labels", "labels_file", "regression", "tta"});
   if (!doc.contains("version")) fail("version", "is missing (this Infera reads version 1)");
   spec.version = integer(doc["version"], "version", 0);
-  if (spec.version != 1) fail("version", "is " + std::to_string(spec.version) + "; this Infera reads 1");
+  if (spec.version != 1)
+    fail("version", "is " + std::to_string(spec.version) + "; this Infera reads 1");
   if (doc.contains("preset")) {
     const std::string name = text(doc["preset"], "preset");
     if (!is_pipeline_preset(name)) fail("preset", "names no preset: \"" + name + "\"");
@@ -134,6 +136,7 @@ void SpecReader::apply(const json& doc, PipelineSpec& spec) {
   if (doc.contains("preprocess"))
     apply_preprocess(object(doc["preprocess"], "preprocess"), spec.preprocess);
   apply_output(doc, spec);
+  if (doc.contains("tta")) apply_tta(object(doc["tta"], "tta"), spec.tta);
 }
 
 void SpecReader::apply_input(const json& input, PipelineSpec& spec) {
@@ -150,8 +153,9 @@ void SpecReader::apply_input(const json& input, PipelineSpec& spec) {
       fail("input.channels", "must be 1 or 3, got " + std::to_string(spec.channels));
   }
   if (input.contains("layout"))
-    spec.layout = choice<TensorLayout>(input["layout"], "input.layout",
-                                       {{"NCHW", TensorLayout::kNCHW}, {"NHWC", TensorLayout::kNHWC}});
+    spec.layout =
+        choice<TensorLayout>(input["layout"], "input.layout",
+                             {{"NCHW", TensorLayout::kNCHW}, {"NHWC", TensorLayout::kNHWC}});
 }
 
 void SpecReader::apply_resize(const json& resize, ResizeStep& step) {
@@ -175,15 +179,18 @@ void SpecReader::apply_resize(const json& resize, ResizeStep& step) {
 void SpecReader::apply_preprocess(const json& pre, PreprocessSpec& spec) {
   only_keys(pre, "preprocess.", {"color", "resize", "center_crop", "pad", "scale", "mean", "std"});
   if (pre.contains("color"))
-    spec.color = choice<ColorOrder>(pre["color"], "preprocess.color",
-                                    {{"grey", ColorOrder::kGrey}, {"rgb", ColorOrder::kRgb},
-                                     {"bgr", ColorOrder::kBgr}});
+    spec.color = choice<ColorOrder>(
+        pre["color"], "preprocess.color",
+        {{"grey", ColorOrder::kGrey}, {"rgb", ColorOrder::kRgb}, {"bgr", ColorOrder::kBgr}});
   if (pre.contains("resize")) {
-    if (pre["resize"].is_null()) spec.resize = ResizeStep{};
-    else apply_resize(pre["resize"], spec.resize);
+    if (pre["resize"].is_null())
+      spec.resize = ResizeStep{};
+    else
+      apply_resize(pre["resize"], spec.resize);
   }
   if (pre.contains("center_crop"))
-    std::tie(spec.crop_width, spec.crop_height) = size_pair(pre["center_crop"], "preprocess.center_crop");
+    std::tie(spec.crop_width, spec.crop_height) =
+        size_pair(pre["center_crop"], "preprocess.center_crop");
   if (pre.contains("pad")) {
     const json& pad = pre["pad"];
     if (pad.is_number_integer()) {
@@ -198,7 +205,8 @@ void SpecReader::apply_preprocess(const json& pre, PreprocessSpec& spec) {
   }
   if (pre.contains("scale"))
     spec.scale = choice<PixelScale>(pre["scale"], "preprocess.scale",
-                                    {{"unit", PixelScale::kUnit}, {"symmetric", PixelScale::kSymmetric},
+                                    {{"unit", PixelScale::kUnit},
+                                     {"symmetric", PixelScale::kSymmetric},
                                      {"none", PixelScale::kRaw}});
   if (pre.contains("mean")) spec.mean = numbers(pre["mean"], "preprocess.mean");
   if (pre.contains("std")) spec.std = numbers(pre["std"], "preprocess.std");
@@ -209,8 +217,10 @@ void SpecReader::apply_preprocess(const json& pre, PreprocessSpec& spec) {
 void SpecReader::apply_output(const json& doc, PipelineSpec& spec) {
   if (doc.contains("task"))
     spec.task = choice<Task>(doc["task"], "task",
-                             {{"multiclass", Task::kMulticlass}, {"binary", Task::kBinary},
-                              {"multilabel", Task::kMultilabel}, {"regression", Task::kRegression}});
+                             {{"multiclass", Task::kMulticlass},
+                              {"binary", Task::kBinary},
+                              {"multilabel", Task::kMultilabel},
+                              {"regression", Task::kRegression}});
   if (doc.contains("activation"))
     spec.activation = choice<Activation>(doc["activation"], "activation",
                                          {{"softmax", Activation::kSoftmax},
@@ -243,6 +253,32 @@ void SpecReader::apply_output(const json& doc, PipelineSpec& spec) {
   }
 }
 
+// Whether the keys suit the mode is checked with the model (check_tta), as a --tta on the
+// command line may change the mode after parsing.
+void SpecReader::apply_tta(const json& tta, TtaSpec& spec) {
+  only_keys(tta, "tta.", {"mode", "merge", "resize", "scales"});
+  if (!tta.contains("mode")) fail("tta.mode", "is missing");
+  const std::string mode = text(tta["mode"], "tta.mode");
+  if (!is_tta_mode(mode))
+    fail("tta.mode", "must be one of " + tta_mode_names() + ", got \"" + mode + "\"");
+  spec.mode = parse_tta_mode(mode);
+  if (tta.contains("merge")) {
+    const std::string merge = text(tta["merge"], "tta.merge");
+    if (!is_tta_merge(merge))
+      fail("tta.merge", "must be one of " + tta_merge_names() + ", got \"" + merge + "\"");
+    spec.merge = parse_tta_merge(merge);
+  }
+  if (tta.contains("resize")) spec.resize = integer(tta["resize"], "tta.resize", 1);
+  if (tta.contains("scales")) {
+    const json& scales = tta["scales"];
+    if (!scales.is_array() || scales.empty())
+      fail("tta.scales", "must be a non-empty array of sizes, got " + scales.dump());
+    spec.scales.clear();
+    for (size_t i = 0; i < scales.size(); ++i)
+      spec.scales.push_back(integer(scales[i], "tta.scales[" + std::to_string(i) + "]", 1));
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> read_labels_file(const std::string& path) {
@@ -264,7 +300,8 @@ PipelineSpec parse_pipeline_spec(const std::string& json_text, const std::string
   try {
     doc = json::parse(json_text);
   } catch (const json::parse_error& e) {
-    throw Error(ErrorKind::kInvalidArgument, "pipeline spec " + source + ": not valid JSON: " + e.what());
+    throw Error(ErrorKind::kInvalidArgument,
+                "pipeline spec " + source + ": not valid JSON: " + e.what());
   }
   PipelineSpec spec;
   spec.source = source;

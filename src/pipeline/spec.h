@@ -25,8 +25,8 @@ enum class Activation { kSoftmax, kSigmoid, kNone };
 
 struct ResizeStep {
   bool enabled = false;
-  int shorter_side = 0;    // torchvision Resize(N): the shorter side becomes N
-  int width = 0;           // else an exact size; 0 x 0 means the model input's size
+  int shorter_side = 0;  // torchvision Resize(N): the shorter side becomes N
+  int width = 0;         // else an exact size; 0 x 0 means the model input's size
   int height = 0;
   ResizeFilter filter = ResizeFilter::kBilinear;
 };
@@ -44,6 +44,41 @@ struct PreprocessSpec {
   std::vector<float> std;   // empty = 1
 };
 
+// Test-time augmentation: each image becomes several views, all run through the model in the
+// same batch, and their outputs merge into one answer.
+enum class TtaMode {
+  kNone,
+  kFlip,        // the preprocessed image and its horizontal mirror
+  kFiveCrop,    // torchvision FiveCrop of the input size from the resized image
+  kTenCrop,     // torchvision TenCrop: the five crops, then the five of the mirrored image
+  kMultiScale,  // the shorter side resized to each of `scales`, each center-cropped
+};
+enum class TtaMerge {
+  kMeanProbabilities,  // activation per view, then the mean (the default)
+  kMaxProbabilities,   // activation per view, then the per-class maximum
+  kMeanLogits,         // the mean of the raw outputs, then the activation
+};
+
+struct TtaSpec {
+  TtaMode mode = TtaMode::kNone;
+  TtaMerge merge = TtaMerge::kMeanProbabilities;
+  int resize = 0;           // five/ten crop: shorter side before cropping; 0 = the spec's resize
+  std::vector<int> scales;  // multi-scale: shorter sides, each at least the input size
+};
+
+// How many views one image becomes.
+int tta_view_count(const TtaSpec& tta);
+// Modes by name: "none", "flip", "five_crop", "ten_crop", "multi_scale". parse_tta_mode throws
+// an Error naming the known ones for any other name.
+bool is_tta_mode(const std::string& name);
+TtaMode parse_tta_mode(const std::string& name);
+std::string tta_mode_names();  // "none, flip, ..."
+const char* tta_mode_name(TtaMode mode);
+// Merges by name: "mean_probabilities", "max_probabilities", "mean_logits".
+bool is_tta_merge(const std::string& name);
+TtaMerge parse_tta_merge(const std::string& name);
+std::string tta_merge_names();
+
 struct PipelineSpec {
   int version = 1;
   std::string source;  // where it came from, for error messages
@@ -57,12 +92,13 @@ struct PipelineSpec {
   Task task = Task::kMulticlass;
   Activation activation = Activation::kSoftmax;
   int top_k = 1;
-  float threshold = 0.5f;          // binary: p(class 1) at or above it means class 1
-  std::vector<float> thresholds;   // multilabel: per label (empty: `threshold` for all)
-  float min_confidence = 0.0f;     // below it the answer is "unknown"
+  float threshold = 0.5f;         // binary: p(class 1) at or above it means class 1
+  std::vector<float> thresholds;  // multilabel: per label (empty: `threshold` for all)
+  float min_confidence = 0.0f;    // below it the answer is "unknown"
   std::vector<std::string> labels;
   std::vector<float> regression_mean;  // y * std + mean, per output or one for all
   std::vector<float> regression_std;
+  TtaSpec tta;
 };
 
 // `base_dir` resolves "labels_file"; `source` names the document in errors.
@@ -77,6 +113,10 @@ std::vector<std::string> pipeline_preset_names();
 // channel count, size, layout rank, label count vs classes. Messages name both sides.
 void validate_spec_against_model(PipelineSpec& spec, const TensorInfo& input,
                                  const TensorInfo& output);
+
+// The mode's keys are present and fit the input: multi_scale has scales, each at least the
+// crop; `resize` only with the crop modes. Errors name the key and the sizes.
+void check_tta(const PipelineSpec& spec);
 
 // Reads one label per line (trailing blanks and an empty last line dropped).
 std::vector<std::string> read_labels_file(const std::string& path);

@@ -25,8 +25,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 1;
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+      return app.exit(e);  // --help
+    // A usage error is one line naming the option, like every other error.
+    std::fprintf(stderr, "infera: %s (see --help)\n", e.what());
+    return 1;
   }
   try {
     for (auto& [sub, action] : actions)

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli.h"
 #include "infera/pipeline.h"
@@ -15,7 +16,8 @@ namespace {
 
 bool looks_like_image(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   for (const char* known : {".png", ".jpg", ".jpeg", ".pgm", ".ppm", ".pnm", ".bmp"})
     if (ext == known) return true;
   return false;
@@ -31,7 +33,8 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
     }
     std::vector<std::string> found;
     for (const auto& entry : std::filesystem::directory_iterator(input))
-      if (entry.is_regular_file() && looks_like_image(entry.path())) found.push_back(entry.path().string());
+      if (entry.is_regular_file() && looks_like_image(entry.path()))
+        found.push_back(entry.path().string());
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }
@@ -47,14 +50,19 @@ nlohmann::json scored_json(const std::vector<ScoredLabel>& entries) {
 
 nlohmann::json prediction_json(const Prediction& p) {
   if (!p.ok()) return {{"file", p.source}, {"error", p.error}};
-  nlohmann::json out = {{"file", p.source}, {"label", p.label}, {"index", p.index},
-                        {"confidence", p.confidence}, {"top_k", scored_json(p.top_k)},
+  nlohmann::json out = {{"file", p.source},
+                        {"label", p.label},
+                        {"index", p.index},
+                        {"confidence", p.confidence},
+                        {"top_k", scored_json(p.top_k)},
                         {"input_shape", p.input_shape},
+                        {"views", p.views},
                         {"image", {p.image_width, p.image_height, p.image_channels}},
-                        {"timings_ms", {{"decode", p.timings.decode_ms},
-                                        {"preprocess", p.timings.preprocess_ms},
-                                        {"inference_batch", p.timings.inference_ms},
-                                        {"postprocess", p.timings.postprocess_ms}}}};
+                        {"timings_ms",
+                         {{"decode", p.timings.decode_ms},
+                          {"preprocess", p.timings.preprocess_ms},
+                          {"inference_batch", p.timings.inference_ms},
+                          {"postprocess", p.timings.postprocess_ms}}}};
   if (!p.positives.empty()) out["positives"] = scored_json(p.positives);
   if (!p.values.empty()) out["values"] = p.values;
   return out;
@@ -82,6 +90,50 @@ std::string prediction_text(const Prediction& p) {
   return line;
 }
 
+// One decode worker per four cores, at least one: the engine's --threads do the heavy work,
+// and decoding a batch takes a fraction of running the model on it.
+int default_decode_threads() {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(cores / 4, 1, 4);
+}
+
+TtaSpec tta_from_options(const PipelineSpec& spec, const std::string& mode,
+                         const std::string& merge, const std::vector<int>& scales) {
+  TtaSpec tta = spec.tta;
+  if (!mode.empty()) {
+    if (!is_tta_mode(mode))
+      throw Error(ErrorKind::kInvalidArgument,
+                  "--tta must be one of " + tta_mode_names() + ", got '" + mode + "'");
+    tta.mode = parse_tta_mode(mode);
+    // The spec's sizes belong to the spec's mode.
+    if (tta.mode != spec.tta.mode) tta.scales.clear(), tta.resize = 0;
+  }
+  if (!merge.empty()) {
+    if (!is_tta_merge(merge))
+      throw Error(ErrorKind::kInvalidArgument,
+                  "--tta-merge must be one of " + tta_merge_names() + ", got '" + merge + "'");
+    tta.merge = parse_tta_merge(merge);
+  }
+  if (!scales.empty()) tta.scales = scales;
+  return tta;
+}
+
+void print_timings(const PredictStats& s, int decode_threads) {
+  const double seconds = s.wall_ms / 1000.0;
+  std::fprintf(stderr,
+               "timings: %lld images (%lld failed, %lld views) in %lld batches, %.3f s, %.1f "
+               "images/s\n"
+               "  decode workers (%d, overlapping the model): decode %.3f s, preprocess %.3f s, "
+               "to tensor %.3f s\n"
+               "  main thread: inference %.3f s, postprocess %.3f s, output %.3f s, waiting for "
+               "decode %.3f s\n",
+               static_cast<long long>(s.images), static_cast<long long>(s.failed),
+               static_cast<long long>(s.views), static_cast<long long>(s.batches), seconds,
+               seconds > 0 ? s.images / seconds : 0.0, decode_threads, s.decode_ms / 1000.0,
+               s.preprocess_ms / 1000.0, s.tensor_ms / 1000.0, s.inference_ms / 1000.0,
+               s.postprocess_ms / 1000.0, s.answer_ms / 1000.0, s.wait_ms / 1000.0);
+}
+
 }  // namespace
 
 Action add_predict_command(CLI::App& app) {
@@ -92,34 +144,62 @@ Action add_predict_command(CLI::App& app) {
     int top_k = 0;
     int batch = 16;
     int threads = 0;
+    int decode_threads = 0;
+    std::string tta, tta_merge;
+    std::vector<int> tta_scales;
     bool json = false;
     bool verbose = false;
+    bool timings = false;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("predict", "Classify or score image files through the model's pipeline");
+  CLI::App* cmd =
+      app.add_subcommand("predict", "Classify or score image files through the model's pipeline");
   cmd->add_option("model", args->model, "ONNX model file")->required();
   cmd->add_option("files", args->inputs, "image files or directories of them")->required();
   cmd->add_option("--pipeline", args->pipeline,
                   "pipeline spec file or preset (default: MODEL.pipeline.json, then the model's "
                   "'infera.pipeline' metadata)");
-  cmd->add_option("--top-k", args->top_k, "how many best classes to show")->check(CLI::PositiveNumber);
-  cmd->add_option("--batch-size", args->batch, "images per run")->check(CLI::PositiveNumber);
+  cmd->add_option("--top-k", args->top_k, "how many best classes to show")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--batch-size", args->batch, "images per run")->check(CLI::Range(1, 100000));
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
+  cmd->add_option("--decode-threads", args->decode_threads,
+                  "threads decoding the next batches while the model runs (0: one per 4 cores)")
+      ->check(CLI::Range(0, 64));
+  cmd->add_option("--tta", args->tta,
+                  "test-time augmentation: none, flip, five_crop, ten_crop, multi_scale "
+                  "(default: the spec's)");
+  cmd->add_option("--tta-merge", args->tta_merge,
+                  "mean_probabilities (default), max_probabilities or mean_logits");
+  cmd->add_option("--tta-scales", args->tta_scales, "multi_scale sizes, e.g. 256,288,320")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 100000));
   cmd->add_flag("--json", args->json, "one JSON object per line");
-  cmd->add_flag("--verbose", args->verbose, "log the spec's source and tensor shapes to stderr");
+  cmd->add_flag("--verbose", args->verbose,
+                "log the spec's source, tensor shapes and each file's confidence to stderr");
+  cmd->add_flag("--timings", args->timings, "print where the time went to stderr");
   return [args]() {
     SessionOptions options;
     options.threads = args->threads;
     Pipeline pipeline = Pipeline::load(args->model, args->pipeline, options);
     if (args->top_k > 0) pipeline.mutable_spec().top_k = args->top_k;
+    pipeline.set_tta(
+        tta_from_options(pipeline.spec(), args->tta, args->tta_merge, args->tta_scales));
     if (args->verbose) {
       std::fprintf(stderr, "pipeline spec: %s\n", pipeline.spec().source.c_str());
       std::fprintf(stderr, "model input: %s\n", pipeline.session().inputs()[0].describe().c_str());
-      std::fprintf(stderr, "model output: %s\n", pipeline.session().outputs()[0].describe().c_str());
+      std::fprintf(stderr, "model output: %s\n",
+                   pipeline.session().outputs()[0].describe().c_str());
+      std::fprintf(stderr, "test-time augmentation: %s, %d view(s) per image\n",
+                   tta_mode_name(pipeline.spec().tta.mode), pipeline.views_per_image());
     }
     const std::vector<std::string> files = expand_inputs(args->inputs);
+    PredictOptions predict;
+    predict.batch_size = args->batch;
+    predict.decode_threads =
+        args->decode_threads > 0 ? args->decode_threads : default_decode_threads();
     int failed = 0;
-    for (const Prediction& p : pipeline.predict_files(files, args->batch)) {
+    const PredictStats stats = pipeline.predict_stream(files, predict, [&](const Prediction& p) {
       if (!p.ok()) {
         ++failed;
         // Decoder errors already name the file; others get it in front.
@@ -127,13 +207,18 @@ Action add_predict_command(CLI::App& app) {
         std::fprintf(stderr, "infera: %s%s%s\n", named ? "" : p.source.c_str(), named ? "" : ": ",
                      p.error.c_str());
         if (args->json) std::printf("%s\n", prediction_json(p).dump().c_str());
-        continue;
+        return;
       }
       if (args->verbose)
-        std::fprintf(stderr, "%s: image %dx%dx%d -> input %s\n", p.source.c_str(), p.image_width,
-                     p.image_height, p.image_channels, nlohmann::json(p.input_shape).dump().c_str());
-      std::printf("%s\n", args->json ? prediction_json(p).dump().c_str() : prediction_text(p).c_str());
-    }
+        std::fprintf(stderr, "%s: image %dx%dx%d -> input %s x %d view(s): %s %.4f\n",
+                     p.source.c_str(), p.image_width, p.image_height, p.image_channels,
+                     nlohmann::json(p.input_shape).dump().c_str(), p.views, p.label.c_str(),
+                     p.confidence);
+      std::printf("%s\n",
+                  args->json ? prediction_json(p).dump().c_str() : prediction_text(p).c_str());
+    });
+    std::fflush(stdout);
+    if (args->timings) print_timings(stats, predict.decode_threads);
     return failed > 0 ? 1 : 0;
   };
 }
