@@ -30,8 +30,7 @@ PipelineSpec find_pipeline_spec(const std::string& model_path, const Session& se
   throw Error(ErrorKind::kInvalidArgument,
               "no pipeline spec for " + model_path + ": put " + beside.filename().string() +
                   " beside it, embed one under the ONNX metadata key 'infera.pipeline', or pass "
-                  "--pipeline FILE|PRESET (presets:" +
-                  presets + ")");
+                  "--pipeline FILE|PRESET (presets:" + presets + ")");
 }
 
 Pipeline Pipeline::load(const std::string& model_path, const std::string& spec,
@@ -44,8 +43,9 @@ Pipeline Pipeline::load(const std::string& model_path, const std::string& spec,
 Pipeline::Pipeline(Session session, PipelineSpec spec)
     : session_(std::move(session)), spec_(std::move(spec)) {
   if (session_.inputs().size() != 1 || session_.outputs().empty())
-    throw Error(ErrorKind::kInvalidArgument, "pipelines feed models with one input; this one has " +
-                                                 std::to_string(session_.inputs().size()));
+    throw Error(ErrorKind::kInvalidArgument,
+                "pipelines feed models with one input; this one has " +
+                    std::to_string(session_.inputs().size()));
   validate_spec_against_model(spec_, session_.inputs()[0], session_.outputs()[0]);
 }
 
@@ -58,8 +58,7 @@ Image Pipeline::convert_and_resize(const Image& image) const {
     const int width = resize.width > 0 ? resize.width : spec_.width;
     const int height = resize.height > 0 ? resize.height : spec_.height;
     // Pillow returns a copy when the size already matches; so do we.
-    if (out.width != width || out.height != height)
-      out = resize_image(out, width, height, resize.filter);
+    if (out.width != width || out.height != height) out = resize_image(out, width, height, resize.filter);
   }
   return out;
 }
@@ -73,8 +72,7 @@ Image Pipeline::preprocess(const Image& image) const {
   if (out.width != spec_.width || out.height != spec_.height)
     throw Error(ErrorKind::kInvalidArgument,
                 "the image is " + size_text(image.width, image.height) + ", " +
-                    size_text(out.width, out.height) +
-                    " after preprocessing, but the model takes " +
+                    size_text(out.width, out.height) + " after preprocessing, but the model takes " +
                     size_text(spec_.width, spec_.height) + " (add a resize or crop to the spec)");
   return out;
 }

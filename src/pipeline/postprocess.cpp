@@ -50,12 +50,10 @@ std::vector<float> binary_probabilities(const float* row, int64_t count, Activat
   return probs;
 }
 
-void postprocess_multilabel(Prediction& p, const PipelineSpec& spec,
-                            const std::vector<float>& probs) {
+void postprocess_multilabel(Prediction& p, const PipelineSpec& spec, const std::vector<float>& probs) {
   std::vector<int> order = top_k_indices(probs, static_cast<int>(probs.size()));
   for (int i : order) {
-    const float threshold =
-        spec.thresholds.empty() ? spec.threshold : spec.thresholds[static_cast<size_t>(i)];
+    const float threshold = spec.thresholds.empty() ? spec.threshold : spec.thresholds[static_cast<size_t>(i)];
     if (probs[static_cast<size_t>(i)] >= threshold)
       p.positives.push_back({label_for(spec, i), i, probs[static_cast<size_t>(i)]});
   }
@@ -71,8 +69,7 @@ void softmax_in_place(std::vector<float>& values) {
   const double max_value = *std::max_element(values.begin(), values.end());
   double sum = 0;
   for (float v : values) sum += std::exp(static_cast<double>(v) - max_value);
-  for (float& v : values)
-    v = static_cast<float>(std::exp(static_cast<double>(v) - max_value) / sum);
+  for (float& v : values) v = static_cast<float>(std::exp(static_cast<double>(v) - max_value) / sum);
 }
 
 void sigmoid_in_place(std::vector<float>& values) {
@@ -85,8 +82,7 @@ std::vector<int> top_k_indices(const std::vector<float>& values, int k) {
   const size_t keep = std::min(order.size(), static_cast<size_t>(std::max(k, 0)));
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
                     [&](int a, int b) {
-                      const float va = values[static_cast<size_t>(a)],
-                                  vb = values[static_cast<size_t>(b)];
+                      const float va = values[static_cast<size_t>(a)], vb = values[static_cast<size_t>(b)];
                       return va > vb || (va == vb && a < b);
                     });
   order.resize(keep);
@@ -103,8 +99,7 @@ Prediction postprocess_row(const float* row, int64_t count, const PipelineSpec& 
       auto pick = [i](const std::vector<float>& v, float absent) {
         return v.empty() ? absent : v.size() == 1 ? v[0] : v[std::min(i, v.size() - 1)];
       };
-      p.values[i] =
-          p.values[i] * pick(spec.regression_std, 1.0f) + pick(spec.regression_mean, 0.0f);
+      p.values[i] = p.values[i] * pick(spec.regression_std, 1.0f) + pick(spec.regression_mean, 0.0f);
     }
     return p;
   }

@@ -125,8 +125,7 @@ void SpecReader::apply(const json& doc, PipelineSpec& spec) {
              "thresholds", "min_confidence", "labels", "labels_file", "regression", "tta"});
   if (!doc.contains("version")) fail("version", "is missing (this Infera reads version 1)");
   spec.version = integer(doc["version"], "version", 0);
-  if (spec.version != 1)
-    fail("version", "is " + std::to_string(spec.version) + "; this Infera reads 1");
+  if (spec.version != 1) fail("version", "is " + std::to_string(spec.version) + "; this Infera reads 1");
   if (doc.contains("preset")) {
     const std::string name = text(doc["preset"], "preset");
     if (!is_pipeline_preset(name)) fail("preset", "names no preset: \"" + name + "\"");
@@ -153,9 +152,8 @@ void SpecReader::apply_input(const json& input, PipelineSpec& spec) {
       fail("input.channels", "must be 1 or 3, got " + std::to_string(spec.channels));
   }
   if (input.contains("layout"))
-    spec.layout =
-        choice<TensorLayout>(input["layout"], "input.layout",
-                             {{"NCHW", TensorLayout::kNCHW}, {"NHWC", TensorLayout::kNHWC}});
+    spec.layout = choice<TensorLayout>(input["layout"], "input.layout",
+                                       {{"NCHW", TensorLayout::kNCHW}, {"NHWC", TensorLayout::kNHWC}});
 }
 
 void SpecReader::apply_resize(const json& resize, ResizeStep& step) {
@@ -179,18 +177,15 @@ void SpecReader::apply_resize(const json& resize, ResizeStep& step) {
 void SpecReader::apply_preprocess(const json& pre, PreprocessSpec& spec) {
   only_keys(pre, "preprocess.", {"color", "resize", "center_crop", "pad", "scale", "mean", "std"});
   if (pre.contains("color"))
-    spec.color = choice<ColorOrder>(
-        pre["color"], "preprocess.color",
-        {{"grey", ColorOrder::kGrey}, {"rgb", ColorOrder::kRgb}, {"bgr", ColorOrder::kBgr}});
+    spec.color = choice<ColorOrder>(pre["color"], "preprocess.color",
+                                    {{"grey", ColorOrder::kGrey}, {"rgb", ColorOrder::kRgb},
+                                     {"bgr", ColorOrder::kBgr}});
   if (pre.contains("resize")) {
-    if (pre["resize"].is_null())
-      spec.resize = ResizeStep{};
-    else
-      apply_resize(pre["resize"], spec.resize);
+    if (pre["resize"].is_null()) spec.resize = ResizeStep{};
+    else apply_resize(pre["resize"], spec.resize);
   }
   if (pre.contains("center_crop"))
-    std::tie(spec.crop_width, spec.crop_height) =
-        size_pair(pre["center_crop"], "preprocess.center_crop");
+    std::tie(spec.crop_width, spec.crop_height) = size_pair(pre["center_crop"], "preprocess.center_crop");
   if (pre.contains("pad")) {
     const json& pad = pre["pad"];
     if (pad.is_number_integer()) {
@@ -205,8 +200,7 @@ void SpecReader::apply_preprocess(const json& pre, PreprocessSpec& spec) {
   }
   if (pre.contains("scale"))
     spec.scale = choice<PixelScale>(pre["scale"], "preprocess.scale",
-                                    {{"unit", PixelScale::kUnit},
-                                     {"symmetric", PixelScale::kSymmetric},
+                                    {{"unit", PixelScale::kUnit}, {"symmetric", PixelScale::kSymmetric},
                                      {"none", PixelScale::kRaw}});
   if (pre.contains("mean")) spec.mean = numbers(pre["mean"], "preprocess.mean");
   if (pre.contains("std")) spec.std = numbers(pre["std"], "preprocess.std");
@@ -217,10 +211,8 @@ void SpecReader::apply_preprocess(const json& pre, PreprocessSpec& spec) {
 void SpecReader::apply_output(const json& doc, PipelineSpec& spec) {
   if (doc.contains("task"))
     spec.task = choice<Task>(doc["task"], "task",
-                             {{"multiclass", Task::kMulticlass},
-                              {"binary", Task::kBinary},
-                              {"multilabel", Task::kMultilabel},
-                              {"regression", Task::kRegression}});
+                             {{"multiclass", Task::kMulticlass}, {"binary", Task::kBinary},
+                              {"multilabel", Task::kMultilabel}, {"regression", Task::kRegression}});
   if (doc.contains("activation"))
     spec.activation = choice<Activation>(doc["activation"], "activation",
                                          {{"softmax", Activation::kSoftmax},
@@ -300,8 +292,7 @@ PipelineSpec parse_pipeline_spec(const std::string& json_text, const std::string
   try {
     doc = json::parse(json_text);
   } catch (const json::parse_error& e) {
-    throw Error(ErrorKind::kInvalidArgument,
-                "pipeline spec " + source + ": not valid JSON: " + e.what());
+    throw Error(ErrorKind::kInvalidArgument, "pipeline spec " + source + ": not valid JSON: " + e.what());
   }
   PipelineSpec spec;
   spec.source = source;

@@ -25,8 +25,8 @@ enum class Activation { kSoftmax, kSigmoid, kNone };
 
 struct ResizeStep {
   bool enabled = false;
-  int shorter_side = 0;  // torchvision Resize(N): the shorter side becomes N
-  int width = 0;         // else an exact size; 0 x 0 means the model input's size
+  int shorter_side = 0;    // torchvision Resize(N): the shorter side becomes N
+  int width = 0;           // else an exact size; 0 x 0 means the model input's size
   int height = 0;
   ResizeFilter filter = ResizeFilter::kBilinear;
 };
@@ -92,9 +92,9 @@ struct PipelineSpec {
   Task task = Task::kMulticlass;
   Activation activation = Activation::kSoftmax;
   int top_k = 1;
-  float threshold = 0.5f;         // binary: p(class 1) at or above it means class 1
-  std::vector<float> thresholds;  // multilabel: per label (empty: `threshold` for all)
-  float min_confidence = 0.0f;    // below it the answer is "unknown"
+  float threshold = 0.5f;          // binary: p(class 1) at or above it means class 1
+  std::vector<float> thresholds;   // multilabel: per label (empty: `threshold` for all)
+  float min_confidence = 0.0f;     // below it the answer is "unknown"
   std::vector<std::string> labels;
   std::vector<float> regression_mean;  // y * std + mean, per output or one for all
   std::vector<float> regression_std;

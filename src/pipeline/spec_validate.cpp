@@ -10,9 +10,8 @@ namespace {
 
 [[noreturn]] void mismatch(const PipelineSpec& spec, const std::string& spec_side,
                            const std::string& model_side) {
-  throw Error(ErrorKind::kInvalidArgument, "pipeline spec " + spec.source +
-                                               " does not fit the model: " + spec_side + ", but " +
-                                               model_side);
+  throw Error(ErrorKind::kInvalidArgument, "pipeline spec " + spec.source + " does not fit the model: " +
+                                               spec_side + ", but " + model_side);
 }
 
 const char* color_name(ColorOrder color) {
@@ -24,17 +23,15 @@ void check_spec_alone(const PipelineSpec& spec) {
   if (color_channels != spec.channels)
     throw Error(ErrorKind::kInvalidArgument,
                 "pipeline spec " + spec.source + ": preprocess.color \"" +
-                    color_name(spec.preprocess.color) + "\" gives " +
-                    std::to_string(color_channels) + " channel(s) but input.channels is " +
-                    std::to_string(spec.channels));
+                    color_name(spec.preprocess.color) + "\" gives " + std::to_string(color_channels) +
+                    " channel(s) but input.channels is " + std::to_string(spec.channels));
   for (const auto* values : {&spec.preprocess.mean, &spec.preprocess.std}) {
     const size_t n = values->size();
     if (n > 1 && static_cast<int>(n) != spec.channels)
       throw Error(ErrorKind::kInvalidArgument,
                   "pipeline spec " + spec.source + ": preprocess." +
                       (values == &spec.preprocess.mean ? "mean" : "std") + " has " +
-                      std::to_string(n) + " values for " + std::to_string(spec.channels) +
-                      " channels");
+                      std::to_string(n) + " values for " + std::to_string(spec.channels) + " channels");
   }
 }
 
@@ -56,8 +53,7 @@ void check_input(PipelineSpec& spec, const TensorInfo& input) {
              model_side + ", " + std::to_string(c) + " channel(s)");
   auto fit = [&](int& side, int64_t model, const char* name) {
     if (side == 0 && model <= 0)
-      mismatch(spec, std::string("input.") + name + " is not given",
-               model_side + " (dynamic " + name + ")");
+      mismatch(spec, std::string("input.") + name + " is not given", model_side + " (dynamic " + name + ")");
     if (side == 0) side = static_cast<int>(model);
     if (model > 0 && model != side)
       mismatch(spec, std::string("input.") + name + " is " + std::to_string(side),

@@ -33,6 +33,13 @@ std::string load_error(const std::string& tta) {
   return "";
 }
 
+TtaSpec tta_of(TtaMode mode, TtaMerge merge = TtaMerge::kMeanProbabilities) {
+  TtaSpec tta;
+  tta.mode = mode;
+  tta.merge = merge;
+  return tta;
+}
+
 // Pixel (x, y) of channel 0 holds a value that tells where it came from.
 Image coordinate_image(int width, int height) {
   Image image = allocate_image(width, height, 1, 8, {}, "test");
@@ -101,7 +108,7 @@ TEST(PipelineTtaSpec, RefusesKeysThatDoNotSuitTheModeOrTheModel) {
 
 TEST(PipelineTta, FlipMirrorsThePreprocessedImage) {
   Pipeline pipeline = Pipeline::load(kModel);
-  pipeline.set_tta({TtaMode::kFlip});
+  pipeline.set_tta(tta_of(TtaMode::kFlip));
   const Image image = coordinate_image(28, 28);
   const std::vector<Image> views = pipeline.preprocess_views(image);
   ASSERT_EQ(views.size(), 2u);
@@ -117,7 +124,7 @@ TEST(PipelineTta, FlipMirrorsThePreprocessedImage) {
 // TenCrop adds the same five cut from the mirrored image.
 TEST(PipelineTta, TenCropCutsWhereTorchvisionCuts) {
   Pipeline pipeline = Pipeline::load(kModel, "mnist");
-  TtaSpec tta{TtaMode::kTenCrop};
+  TtaSpec tta = tta_of(TtaMode::kTenCrop);
   pipeline.set_tta(tta);
   pipeline.mutable_spec().preprocess.resize = ResizeStep{};  // crop from the image as it is
   const Image image = coordinate_image(30, 29);
@@ -141,7 +148,7 @@ TEST(PipelineTta, TenCropCutsWhereTorchvisionCuts) {
 
 TEST(PipelineTta, MultiScaleResizesThenCentreCrops) {
   Pipeline pipeline = Pipeline::load(kModel);
-  TtaSpec tta{TtaMode::kMultiScale};
+  TtaSpec tta = tta_of(TtaMode::kMultiScale);
   tta.scales = {28, 40};
   pipeline.set_tta(tta);
   const Image image = coordinate_image(56, 56);
@@ -180,7 +187,7 @@ TEST(PipelineTta, MergesEqualTheSeparateRunsMergedByHand) {
   const std::vector<double> p_mean_logits = softmax(mean_logits.data(), 10);
   for (TtaMerge merge :
        {TtaMerge::kMeanProbabilities, TtaMerge::kMaxProbabilities, TtaMerge::kMeanLogits}) {
-    TtaSpec tta{TtaMode::kFlip, merge};
+    TtaSpec tta = tta_of(TtaMode::kFlip, merge);
     pipeline.set_tta(tta);
     // Three images so the views of several images share one batch.
     const std::vector<Prediction> answers = pipeline.predict_images({image, image, image}, 3);
