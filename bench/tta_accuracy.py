@@ -2,7 +2,10 @@
 """Accuracy of the Fashion-MNIST model on its test set, as PNG files through `infera predict`,
 without test-time augmentation and with each given mode; the labels are the dataset's own.
 
-  bench/tta_accuracy.py [--build DIR] [--count 10000] [--modes flip,...]
+  bench/tta_accuracy.py [--build DIR] [--count 10000] [--modes flip,multi_scale:28,32]
+
+Modes are separated by commas; multi_scale takes its sizes after a colon, joined by '+'
+(multi_scale:28+32+36).
 
 The PNGs come from tests/fixtures/make_fashion_pngs.py into BUILD/fashion_pngs_all (made
 once). Prints, per mode, the accuracy, the change from no TTA, how many answers changed, and
@@ -22,8 +25,11 @@ LABELS = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"
 
 
 def predict(build, model, pngs, tta):
+    """`tta` is a mode, or multi_scale:S1,S2,... with its sizes."""
+    mode, _, scales = tta.partition(":")
+    extra = ["--tta-scales", scales.replace("+", ",")] if scales else []
     result = subprocess.run([os.path.join(build, "infera"), "predict", model, pngs, "--json",
-                             "--batch-size", "64", "--timings", "--tta", tta],
+                             "--batch-size", "64", "--timings", "--tta", mode, *extra],
                             capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"infera predict --tta {tta} exited {result.returncode}: {result.stderr}")
