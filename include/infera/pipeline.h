@@ -9,8 +9,7 @@
 //       infera::Pipeline::load("models/fashion_mnist/fashion_mnist_cnn.onnx");
 //   for (const infera::Prediction& p : pipeline.predict_files({"boot.png", "bag.png"}, 16)) {
 //     if (!p.ok()) { std::cerr << p.source << ": " << p.error << "\n"; continue; }
-//     std::cout << p.source << ": " << p.label << " " << p.confidence << "\n";  // "Ankle boot
-//     0.98"
+//     std::cout << p.source << ": " << p.label << " " << p.confidence << "\n";  // "Ankle boot 0.98"
 //   }
 //
 // The spec says how a decoded image becomes the model's input tensor (resize, crop, channels,
