@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "infera/pipeline.h"
 #include "onnx/model_metadata.h"
+#include "onnx/onnx_reader.h"
 
 namespace infera::cli {
 namespace {
@@ -12,6 +13,7 @@ namespace {
 constexpr const char* kMetadataKey = "infera.pipeline";
 
 void print_warnings(const std::vector<Diagnostic>& diagnostics) {
+  std::fflush(stdout);  // warnings come after the answers they are about
   for (const Diagnostic& d : diagnostics)
     std::fprintf(stderr, "infera: warning: %s\n", d.message.c_str());
 }
@@ -40,12 +42,30 @@ int show(const std::string& model, const std::string& spec_name) {
   return 0;
 }
 
-int check(const std::string& model, const std::string& spec_name) {
+// With sample images, also the input-range scores of the spec and its alternatives.
+int check(const std::string& model, const std::string& spec_name,
+          const std::vector<std::string>& files) {
   Pipeline pipeline = Pipeline::load(model, spec_name);
   std::printf("ok: %s fits %s (input %s, output %s)\n", pipeline.spec().source.c_str(),
               model.c_str(), pipeline.session().inputs()[0].describe().c_str(),
               pipeline.session().outputs()[0].describe().c_str());
   print_warnings(pipeline.model_diagnostics());
+  if (files.empty()) return 0;
+  std::vector<Image> images;
+  for (const std::string& file : files)
+    images.push_back(pipeline.preprocess(read_image_file(file)));
+  const InputRangeReport report =
+      measure_input_range(*read_onnx_model(model), pipeline.spec(), images);
+  if (report.layer.empty()) {
+    std::printf(
+        "input range: no BatchNormalization statistics after the first layer to compare with\n");
+    return 0;
+  }
+  std::printf("input range on %zu images against %s (mismatch: 0 is a perfect fit):\n",
+              images.size(), report.layer.c_str());
+  for (const InputRangeCandidate& c : report.candidates)
+    std::printf("  %-58s %-22s %10.3f\n", c.name.c_str(), c.range.c_str(), c.mismatch);
+  print_warnings(input_range_warnings(report, pipeline.spec()));
   return 0;
 }
 
@@ -61,6 +81,7 @@ Action add_pipeline_command(CLI::App& app) {
     std::string model;
     std::string spec;
     std::string out;
+    std::vector<std::string> images;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("pipeline", "Embed, show or check a model's pipeline spec");
@@ -78,10 +99,13 @@ Action add_pipeline_command(CLI::App& app) {
       cmd->add_subcommand("check", "Check that SPEC fits the model; warn about the model");
   check_cmd->add_option("model", args->model, "ONNX model file")->required();
   check_cmd->add_option("spec", args->spec, "pipeline spec file or preset")->required();
+  check_cmd->add_option(
+      "images", args->images,
+      "sample images: score the spec's input range against the model's first layer");
   return [args, embed_cmd, show_cmd]() {
     if (embed_cmd->parsed()) return embed(args->model, args->spec, args->out);
     if (show_cmd->parsed()) return show(args->model, args->spec);
-    return check(args->model, args->spec);
+    return check(args->model, args->spec, args->images);
   };
 }
 
