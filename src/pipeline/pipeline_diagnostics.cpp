@@ -28,8 +28,13 @@ std::vector<Diagnostic> Pipeline::model_diagnostics() const {
 std::vector<Diagnostic> Pipeline::input_diagnostics(const std::vector<Image>& images,
                                                     const std::vector<Prediction>& answers) const {
   std::vector<Image> ready;
-  for (size_t i : spread_sample(images.size(), kSampledInputs))
-    ready.push_back(preprocess(images[i]));
+  for (size_t i : spread_sample(images.size(), kSampledInputs)) {
+    try {
+      ready.push_back(preprocess(images[i]));
+    } catch (const Error&) {
+      // An image the spec cannot take was answered with that error already.
+    }
+  }
   std::vector<Diagnostic> out;
   if (!model_path_.empty() && !ready.empty())
     out = input_range_warnings(measure_input_range(*read_onnx_model(model_path_), spec_, ready),
