@@ -28,7 +28,7 @@ void draw_legend(Canvas& canvas, Point at) {
   canvas.fill_rect({at.x, at.y - 6, 16, 12}, kBarBlue);
   canvas.text("accuracy in bin", {at.x + 22, at.y}, style);
   canvas.fill_rect({at.x, at.y + 14, 16, 12}, kGapOrange);
-  canvas.text("mean confidence in bin", {at.x + 22, at.y + 20}, style);
+  canvas.text("gap up to mean confidence", {at.x + 22, at.y + 20}, style);
   canvas.line({at.x, at.y + 40}, {at.x + 16, at.y + 40}, kDiagonal, 2, true);
   canvas.text("perfect calibration", {at.x + 22, at.y + 40}, style);
 }

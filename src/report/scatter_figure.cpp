@@ -22,7 +22,9 @@ ScatterLayout draw_regression_scatter(const ScatterInput& input, const std::stri
       high = std::max(high, v);
     }
   }
-  const std::vector<double> ticks = nice_ticks(low, high, 6);
+  // A margin, so a dot on the extreme value is not cut in half by the frame.
+  const double margin = high > low ? 0.03 * (high - low) : 1;
+  const std::vector<double> ticks = nice_ticks(low - margin, high + margin, 6);
   ScatterLayout layout{.width = 640, .height = 640};
   layout.axes = {.area = {90, 60, 520, 500},
                  .x_low = ticks.front(),
@@ -37,8 +39,9 @@ ScatterLayout draw_regression_scatter(const ScatterInput& input, const std::stri
   canvas.line(axes.to_px(ticks.front(), ticks.front()), axes.to_px(ticks.back(), ticks.back()),
               kIdentityLine, 2, true);
   const Rect& a = axes.area;
-  canvas.text("y = x", {a.x + a.width - 8, a.y + 16},
-              {.size = kTickFontSize, .align = TextAlign::kRight, .color = kIdentityLine});
+  // Top left: the corner farthest from the line.
+  canvas.text("y = x", {a.x + 10, a.y + 16},
+              {.size = kTickFontSize, .align = TextAlign::kLeft, .color = kIdentityLine});
   for (size_t i = 0; i < input.actual.size(); ++i)
     canvas.dot(axes.to_px(input.actual[i], input.predicted[i]), 4, kScatterDot);
   canvas.write_png(png_path);

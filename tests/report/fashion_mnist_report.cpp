@@ -5,9 +5,9 @@
 //
 //   infera_fashion_mnist_report REPO_ROOT IDX_PREFIX OUT_DIR
 //
-// The model is a classifier, so the regression scatter plots the one predicted-vs-actual pair
-// a classifier has: per class, how many images the model assigned to it against how many
-// there are.
+// The model is a classifier, so the regression scatter plots a predicted-vs-actual pair a
+// classifier has: for each class, the accuracy its predictions claimed (their mean
+// confidence) against the accuracy they had (the fraction of them that were right).
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   const int n_classes = static_cast<int>(names.size());
   infera::Pipeline pipeline = infera::Pipeline::load(model_dir + "fashion_mnist_cnn.onnx");
   const infera::Tensor labels = infera::read_idx(prefix + "-labels-idx1-ubyte.gz");
-  const std::vector<int64_t> picked = infera::report::pick_sample_indices(labels.numel(), 16, 2026);
+  const std::vector<int64_t> picked = infera::report::pick_sample_indices(labels.numel(), 16, 6);
 
   infera::report::ReportInput input;
   input.title = "fashion_mnist_cnn.onnx on Fashion-MNIST t10k";
@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   counts.assign(static_cast<size_t>(n_classes) * n_classes, 0);
   std::vector<float> confidence;
   std::vector<bool> correct;
+  std::vector<int> predicted;
   infera::IdxReader reader(prefix + "-images-idx3-ubyte.gz");
   infera::Tensor batch;
   size_t next_pick = 0;
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
       ++counts[static_cast<size_t>(actual) * n_classes + p.index];
       confidence.push_back(p.confidence);
       correct.push_back(p.index == actual);
+      predicted.push_back(p.index);
       if (next_pick < picked.size() && picked[next_pick] == index) {
         input.prediction_grid->samples.push_back(
             {images[i], names[actual], names[p.index], p.confidence});
@@ -122,9 +124,13 @@ int main(int argc, char** argv) {
 
   int64_t total = 0, right = 0;
   nlohmann::json per_class = nlohmann::json::array();
-  input.scatter = infera::report::ScatterInput{.title = "Images per class: predicted vs actual",
-                                               .x_title = "actual images in class",
-                                               .y_title = "images predicted as class"};
+  std::vector<double> confidence_by_predicted(n_classes, 0);
+  for (size_t i = 0; i < confidence.size(); ++i)
+    confidence_by_predicted[predicted[i]] += confidence[i];
+  input.scatter =
+      infera::report::ScatterInput{.title = "Per predicted class: claimed vs real accuracy",
+                                   .x_title = "actual accuracy (precision)",
+                                   .y_title = "predicted accuracy (mean confidence)"};
   for (int c = 0; c < n_classes; ++c) {
     int64_t actual_c = 0, predicted_c = 0;
     for (int k = 0; k < n_classes; ++k) {
@@ -134,8 +140,10 @@ int main(int argc, char** argv) {
     const int64_t tp = counts[static_cast<size_t>(c) * n_classes + c];
     total += actual_c;
     right += tp;
-    input.scatter->actual.push_back(static_cast<double>(actual_c));
-    input.scatter->predicted.push_back(static_cast<double>(predicted_c));
+    if (predicted_c > 0) {
+      input.scatter->actual.push_back(static_cast<double>(tp) / predicted_c);
+      input.scatter->predicted.push_back(confidence_by_predicted[c] / predicted_c);
+    }
     per_class.push_back({{"class", names[c]},
                          {"images", actual_c},
                          {"precision", predicted_c ? static_cast<double>(tp) / predicted_c : 0.0},

@@ -1,5 +1,7 @@
 // write_report: the folder holds exactly the figures asked for, index.html shows each of them
 // and the metrics, report.json round-trips the metrics.
+#include "report/html_report.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include <sstream>
 
 #include "infera/error.h"
-#include "report/html_report.h"
 
 namespace infera::report {
 namespace {

@@ -69,10 +69,21 @@ TEST(PickSampleIndices, IsDeterministicDistinctSortedAndInRange) {
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_GE(a[i], 0);
     EXPECT_LT(a[i], 10000);
-    if (i > 0) EXPECT_LT(a[i - 1], a[i]);
+    if (i > 0) {
+      EXPECT_LT(a[i - 1], a[i]);
+    }
   }
   EXPECT_EQ(pick_sample_indices(5, 16, 1), (std::vector<int64_t>{0, 1, 2, 3, 4}));
   EXPECT_TRUE(pick_sample_indices(0, 16, 1).empty());
+}
+
+TEST(PickSampleIndices, MatchesTheIndependentPythonRendering) {
+  // tests/fixtures/pick_sample_indices_reference.py 10000 16 2026 (and 60000 5 0).
+  EXPECT_EQ(pick_sample_indices(10000, 16, 2026),
+            (std::vector<int64_t>{366, 1266, 1916, 2893, 3473, 3545, 5176, 5295, 5799, 6628, 7589,
+                                  7779, 8212, 8294, 8731, 9562}));
+  EXPECT_EQ(pick_sample_indices(60000, 5, 0),
+            (std::vector<int64_t>{9479, 34747, 36807, 43751, 50415}));
 }
 
 TEST(PickSampleIndices, PicksEveryIndexAboutEquallyOften) {
@@ -146,12 +157,13 @@ TEST(ConfusionMatrix, DarkestCellHoldsTheLargestCountAndTextContrasts) {
     if (p.r + p.g + p.b < darkest_level) darkest_level = p.r + p.g + p.b, darkest = i;
   }
   EXPECT_EQ(darkest, 6u);
-  // The count in the darkest cell is written in white, in the lightest (0) in grey/black.
+  // The count in the darkest cell is written in white, not black; in the lightest (0), in grey.
   auto white = [](Rgb p) { return p.r > 230 && p.g > 230 && p.b > 230; };
+  auto blackish = [](Rgb p) { return p.b < 60; };  // the dark cell's own blue has b = 107
   auto dark = [](Rgb p) { return p.r < 160 && p.g < 160 && p.b < 170; };
   EXPECT_GT(count_pixels(png, layout.cells[6], white), 10);
+  EXPECT_EQ(count_pixels(png, layout.cells[6], blackish), 0);
   EXPECT_GT(count_pixels(png, layout.cells[2], dark), 10);
-  EXPECT_EQ(count_pixels(png, layout.cells[2], white), 0);
 }
 
 TEST(ConfusionMatrix, RefusesCountsThatDoNotMatchTheClasses) {
