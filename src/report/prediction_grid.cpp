@@ -99,11 +99,13 @@ GridLayout draw_prediction_grid(const std::vector<GridSample>& samples, const Gr
     const Rect cell{kPad + static_cast<double>(i % options.cols) * cell_width,
                     header + static_cast<double>(i / options.cols) * cell_height, cell_width,
                     cell_height};
-    const Rect image{cell.x + kPad, cell.y + title_height, side, side};
+    // Fitted into the square, keeping its proportions: a wide photo stays wide.
+    const double scale = side / std::max(s.image.width, s.image.height);
+    const double w = s.image.width * scale, h = s.image.height * scale;
+    const Rect image{cell.x + kPad + (side - w) / 2, cell.y + title_height + (side - h) / 2, w, h};
     draw_cell_title(canvas, s, {cell.x, cell.y, cell.width, title_height});
     canvas.draw_image(s.image, image);
-    if (!s.correct())
-      canvas.stroke_rect({image.x - 4, image.y - 4, side + 8, side + 8}, kWrongRed, 4);
+    if (!s.correct()) canvas.stroke_rect({image.x - 4, image.y - 4, w + 8, h + 8}, kWrongRed, 4);
     layout.cells.push_back(cell);
     layout.images.push_back(image);
   }

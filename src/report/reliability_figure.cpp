@@ -25,6 +25,10 @@ void check_bins(const std::vector<ReliabilityBin>& bins) {
 
 void draw_legend(Canvas& canvas, Point at) {
   const TextStyle style{.size = kTickFontSize};
+  // A white box, so a tall bar in a low-confidence bin cannot run through the text.
+  const Rect box{at.x - 8, at.y - 14, 220, 68};
+  canvas.fill_rect(box, kWhite);
+  canvas.stroke_rect(box, kLightGrey, 1);
   canvas.fill_rect({at.x, at.y - 6, 16, 12}, kBarBlue);
   canvas.text("accuracy in bin", {at.x + 22, at.y}, style);
   canvas.fill_rect({at.x, at.y + 14, 16, 12}, kGapOrange);

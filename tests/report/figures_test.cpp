@@ -136,6 +136,26 @@ TEST(PredictionGrid, MarksWrongPredictionsInRedAndDrawsImagesTheRightWayUp) {
   }
 }
 
+TEST(PredictionGrid, KeepsTheProportionsAndColoursOfAWideRgbImage) {
+  Image wide;
+  wide.width = 40;
+  wide.height = 20;
+  wide.channels = 3;
+  wide.samples8.resize(wide.sample_count());
+  for (size_t i = 0; i < wide.samples8.size(); i += 3) wide.samples8[i + 1] = 200;  // green
+  const std::string path = temp_png("wide.png");
+  const GridLayout layout =
+      draw_prediction_grid({{wide, "Bag", "Bag", 0.9}}, {.rows = 1, .cols = 1}, path);
+  const Image png = read_image_file(path);
+  ASSERT_EQ(layout.images.size(), 1u);
+  const Rect& r = layout.images[0];
+  EXPECT_DOUBLE_EQ(r.width, 2 * r.height);
+  const Point c = r.center();
+  EXPECT_TRUE(near(pixel(png, c.x, c.y), {0, 200 / 255.0, 0}));
+  // Above the image, still inside its square: background, not stretched image.
+  EXPECT_TRUE(near(pixel(png, c.x, r.y - r.height / 4), kWhite));
+}
+
 TEST(PredictionGrid, RefusesAnEmptyShape) {
   EXPECT_THROW(draw_prediction_grid({}, {.rows = 0, .cols = 4}, temp_png("bad.png")), Error);
 }
