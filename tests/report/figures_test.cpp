@@ -50,6 +50,13 @@ int count_pixels(const Image& img, const Rect& r, bool (*test)(Rgb)) {
   return n;
 }
 
+// The PNG at `path`, after checking it has the size the layout reports.
+template <typename Layout>
+Image read_back(const std::string& path, const Layout& layout) {
+  const Image png = read_back(path, layout);
+  return png;
+}
+
 // A 28x28 grey image, white in its top half and black in its bottom half: shows which way up
 // it was drawn.
 Image top_white_image() {
@@ -112,9 +119,7 @@ TEST(PredictionGrid, MarksWrongPredictionsInRedAndDrawsImagesTheRightWayUp) {
   samples.push_back({top_white_image(), "Pullover", "Coat", 0.64});
   const std::string path = temp_png("grid.png");
   const GridLayout layout = draw_prediction_grid(samples, {.rows = 2, .cols = 2}, path);
-  const Image png = read_image_file(path);
-  EXPECT_EQ(png.width, layout.width);
-  EXPECT_EQ(png.height, layout.height);
+  const Image png = read_back(path, layout);
   ASSERT_EQ(layout.cells.size(), 4u);
   for (size_t i = 0; i < 4; ++i) {
     const Rect& cell = layout.cells[i];
@@ -145,7 +150,7 @@ TEST(PredictionGrid, KeepsTheProportionsAndColoursOfAWideRgbImage) {
   const std::string path = temp_png("wide.png");
   const GridLayout layout =
       draw_prediction_grid({{wide, "Bag", "Bag", 0.9}}, {.rows = 1, .cols = 1}, path);
-  const Image png = read_image_file(path);
+  const Image png = read_back(path, layout);
   ASSERT_EQ(layout.images.size(), 1u);
   const Rect& r = layout.images[0];
   EXPECT_DOUBLE_EQ(r.width, 2 * r.height);
@@ -164,9 +169,7 @@ TEST(ConfusionMatrix, DarkestCellHoldsTheLargestCountAndTextContrasts) {
   ConfusionMatrixInput input{{"cat", "dog", "bird"}, {50, 3, 0, 7, 40, 1, 90, 2, 30}};
   const std::string path = temp_png("confusion.png");
   const ConfusionMatrixLayout layout = draw_confusion_matrix(input, path);
-  const Image png = read_image_file(path);
-  EXPECT_EQ(png.width, layout.width);
-  EXPECT_EQ(png.height, layout.height);
+  const Image png = read_back(path, layout);
   ASSERT_EQ(layout.cells.size(), 9u);
   size_t darkest = 0;
   int darkest_level = 1000;
@@ -196,9 +199,7 @@ TEST(Reliability, BarsReachTheBinsAccuracyAndCount) {
   input.expected_calibration_error = 0.086;
   const std::string path = temp_png("reliability.png");
   const ReliabilityLayout layout = draw_reliability_diagram(input, path);
-  const Image png = read_image_file(path);
-  EXPECT_EQ(png.width, layout.width);
-  EXPECT_EQ(png.height, layout.height);
+  const Image png = read_back(path, layout);
   const Axes& top = layout.accuracy_axes;
   const Axes& hist = layout.histogram_axes;
   const double x = top.to_px_x(0.65);
@@ -217,9 +218,7 @@ TEST(Scatter, DotsLieWhereTheirValuesSay) {
   ScatterInput input{.actual = {1, 2, 3, 8}, .predicted = {1.5, 2, 7, 8.2}};
   const std::string path = temp_png("scatter.png");
   const ScatterLayout layout = draw_regression_scatter(input, path);
-  const Image png = read_image_file(path);
-  EXPECT_EQ(png.width, layout.width);
-  EXPECT_EQ(png.height, layout.height);
+  const Image png = read_back(path, layout);
   const Axes& axes = layout.axes;
   EXPECT_LE(axes.x_low, 1);
   EXPECT_GE(axes.x_high, 8.2);
