@@ -47,15 +47,25 @@ ConfusionMatrixLayout draw_confusion_matrix(const ConfusionMatrixInput& input,
   for (const std::string& name : input.class_names)
     widest = std::max(widest, probe.text_width(name, label_style));
   const bool vertical_x_labels = widest > cell - 6;
-  const double left = 20 + 24 + widest + 10;  // axis title, gap, names, gap
+  const double labels_width = 20 + 24 + widest + 10;  // axis title, gap, names, gap
   const double top = 50;
   const double below = 10 + (vertical_x_labels ? widest : 18) + 12 + 24;
+  const TextStyle title_style{
+      .size = kFigureTitleFontSize, .align = TextAlign::kCenter, .bold = true};
+  const double title_width = probe.text_width(input.title, title_style);
   ConfusionMatrixLayout layout;
-  layout.width = static_cast<int>(left + n * cell + 30);
+  // Wide enough for the title too, which a matrix of two or three classes is not.
+  const double natural_width = labels_width + n * cell + 30;
+  layout.width = static_cast<int>(std::max(natural_width, title_width + 40));
   layout.height = static_cast<int>(top + n * cell + below);
+  // Any extra width is shared equally left and right.
+  const double shift = (layout.width - natural_width) / 2;
+  const double left = shift + labels_width;
   Canvas canvas(layout.width, layout.height);
-  canvas.text(input.title, {left + n * cell / 2, top / 2},
-              {.size = kFigureTitleFontSize, .align = TextAlign::kCenter, .bold = true});
+  // Over the matrix, unless that would push it past an edge.
+  const double title_x =
+      std::clamp(left + n * cell / 2, title_width / 2 + 20, layout.width - title_width / 2 - 20);
+  canvas.text(input.title, {title_x, top / 2}, title_style);
 
   for (int a = 0; a < n; ++a) {
     for (int p = 0; p < n; ++p) {
@@ -90,7 +100,7 @@ ConfusionMatrixLayout draw_confusion_matrix(const ConfusionMatrixInput& input,
   canvas.text("predicted", {left + n * cell / 2, layout.height - 18.0}, axis_title);
   TextStyle actual_title = axis_title;
   actual_title.vertical = true;
-  canvas.text("actual", {20, top + n * cell / 2}, actual_title);
+  canvas.text("actual", {shift + 20, top + n * cell / 2}, actual_title);
   canvas.write_png(png_path);
   return layout;
 }

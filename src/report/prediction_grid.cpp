@@ -88,15 +88,20 @@ GridLayout draw_prediction_grid(const std::vector<GridSample>& samples, const Gr
   const double cell_width = side + 2 * kPad, cell_height = title_height + side + kPad;
   const double header = 44;
   GridLayout layout;
-  layout.width = static_cast<int>(options.cols * cell_width + 2 * kPad);
+  const TextStyle title_style{
+      .size = kFigureTitleFontSize, .align = TextAlign::kCenter, .bold = true};
+  const double grid_width = options.cols * cell_width;
+  // A grid of one or two columns is narrower than its title: widen it and centre the cells.
+  const double title_width = Canvas(1, 1).text_width(options.title, title_style);
+  layout.width = static_cast<int>(std::max(grid_width + 2 * kPad, title_width + 40));
+  const double left = (layout.width - grid_width) / 2;
   layout.height = static_cast<int>(header + options.rows * cell_height + kPad);
   Canvas canvas(layout.width, layout.height);
-  canvas.text(options.title, {layout.width / 2.0, header / 2},
-              {.size = kFigureTitleFontSize, .align = TextAlign::kCenter, .bold = true});
+  canvas.text(options.title, {layout.width / 2.0, header / 2}, title_style);
   const size_t shown = std::min(samples.size(), static_cast<size_t>(options.rows * options.cols));
   for (size_t i = 0; i < shown; ++i) {
     const GridSample& s = samples[i];
-    const Rect cell{kPad + static_cast<double>(i % options.cols) * cell_width,
+    const Rect cell{left + static_cast<double>(i % options.cols) * cell_width,
                     header + static_cast<double>(i / options.cols) * cell_height, cell_width,
                     cell_height};
     // Fitted into the square, keeping its proportions: a wide photo stays wide.

@@ -50,12 +50,18 @@ int count_pixels(const Image& img, const Rect& r, bool (*test)(Rgb)) {
   return n;
 }
 
-// The PNG at `path`, after checking it has the size the layout reports.
+// The PNG at `path`, after checking it has the size the layout reports and a blank margin:
+// ink at the very edge means a title or label was cut off.
 template <typename Layout>
 Image read_back(const std::string& path, const Layout& layout) {
   const Image png = read_image_file(path);
   EXPECT_EQ(png.width, layout.width);
   EXPECT_EQ(png.height, layout.height);
+  auto not_white = [](Rgb p) { return !near(p, kWhite); };
+  const double w = png.width, h = png.height;
+  for (const Rect& edge :
+       {Rect{0, 0, w, 3}, Rect{0, h - 3, w, 3}, Rect{0, 0, 3, h}, Rect{w - 3, 0, 3, h}})
+    EXPECT_EQ(count_pixels(png, edge, not_white), 0) << path << ": ink at the edge";
   return png;
 }
 
@@ -188,6 +194,13 @@ TEST(ConfusionMatrix, DarkestCellHoldsTheLargestCountAndTextContrasts) {
   EXPECT_GT(count_pixels(png, layout.cells[6], white), 10);
   EXPECT_EQ(count_pixels(png, layout.cells[6], blackish), 0);
   EXPECT_GT(count_pixels(png, layout.cells[2], dark), 10);
+}
+
+TEST(ConfusionMatrix, TwoClassesStillFitALongTitle) {
+  const std::string path = temp_png("confusion_small.png");
+  const ConfusionMatrixLayout layout = draw_confusion_matrix(
+      {{"a", "b"}, {5, 1, 0, 7}, "Confusion matrix of a model with a long name"}, path);
+  read_back(path, layout);
 }
 
 TEST(ConfusionMatrix, RefusesCountsThatDoNotMatchTheClasses) {
