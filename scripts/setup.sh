@@ -6,7 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Build: compiler, CMake, and the libraries linked in (docs/DECISIONS.md says why each).
 BUILD_PACKAGES=(g++ cmake make pkg-config libgtest-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-                libpng-dev libjpeg62-turbo-dev libdnnl-dev ocl-icd-opencl-dev)
+                libpng-dev libjpeg62-turbo-dev libdnnl-dev ocl-icd-opencl-dev libcairo2-dev
+                fonts-dejavu-core)
 # Data for the main job: the Fashion-MNIST test images.
 MAIN_PACKAGES=(dataset-fashion-mnist)
 # Tests: ONNX backend test data, and PyTorch + onnx to export reference models.
