@@ -238,6 +238,40 @@ TEST(SimdOps, TransposeMatchesReference) {
   }
 }
 
+Tensor int64_list(const std::vector<int64_t>& values) {
+  Tensor t = Tensor::empty(DType::kInt64, {static_cast<int64_t>(values.size())});
+  for (size_t i = 0; i < values.size(); ++i) t.data<int64_t>()[i] = values[i];
+  return t;
+}
+
+TEST(SimdOps, SliceMatchesReference) {
+  struct Case {
+    Shape shape;
+    std::vector<int64_t> starts, ends, axes, steps;
+  };
+  const std::vector<Case> cases = {
+      {{128, 1, 768}, {256}, {512}, {2}, {}},          // a Q/K/V split: runs of one row each
+      {{5, 7, 9}, {1, 2}, {4, 6}, {0, 1}, {}},         // cut in two outer dims, last kept whole
+      {{5, 7, 9}, {-3}, {100}, {-1}, {}},              // negative start, clamped end
+      {{5, 7, 9}, {0, 0, 0}, {5, 7, 9}, {0, 1, 2}, {}},  // the whole tensor: one run
+      {{6, 4}, {1}, {6}, {0}, {2}},                    // a step: reference
+      {{6, 4}, {5}, {0}, {0}, {-1}},                   // backwards: reference
+      {{3, 4, 5}, {2}, {2}, {1}, {}},                  // empty window
+  };
+  for (const Case& c : cases) {
+    std::vector<Tensor> in{random_tensor(c.shape, -1, 1, 21), int64_list(c.starts),
+                           int64_list(c.ends), int64_list(c.axes)};
+    if (!c.steps.empty()) in.push_back(int64_list(c.steps));
+    const Node node = make_node("Slice", static_cast<int>(in.size()), 1, {});
+    const std::string what = "slice of " + shape_to_string(c.shape);
+    expect_bitwise(run(node, 13, in, true)[0], run(node, 13, in, false)[0], what);
+    Tensor xi = Tensor::empty(DType::kInt64, c.shape);
+    for (int64_t i = 0; i < xi.numel(); ++i) xi.data<int64_t>()[i] = i * 7919;
+    in[0] = xi;
+    expect_bitwise(run(node, 13, in, true)[0], run(node, 13, in, false)[0], "int64 " + what);
+  }
+}
+
 // Results must not depend on the thread count (rows are split, never a reduction).
 TEST(SimdOps, SameBitsForOneAndTwoThreads) {
   const Tensor x = random_tensor({1, 32, 112, 112}, -4, 4, 12);
