@@ -88,7 +88,7 @@ void append_activation(dnnl::post_ops& ops, const Activation& a) {
 }
 
 void BoundArgs::bind(int arg, const dnnl::memory::desc& md) {
-  memories_.emplace_back(md, cpu_engine(), DNNL_MEMORY_NONE);
+  memories_.push_back(wrap(md, nullptr));  // no buffer until execute() binds one
   fixed_.push_back(false);
   args_.push_back({arg, memories_.back().get()});
 }
