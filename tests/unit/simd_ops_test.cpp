@@ -227,7 +227,9 @@ TEST(SimdOps, TransposeMatchesReference) {
   const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {
       {{2, 3, 4, 5}, {0, 2, 3, 1}}, {{2, 35, 4, 33}, {0, 3, 1, 2}}, {{2, 3, 40, 37}, {0, 1, 3, 2}},
       {{45, 67}, {1, 0}}, {{3, 4, 5}, {}}, {{2, 3, 4, 5}, {0, 2, 1, 3}}, {{1, 1, 7, 1}, {3, 2, 1, 0}},
-      {{2, 3, 4, 5}, {3, 1, 0, 2}}};
+      {{2, 3, 4, 5}, {3, 1, 0, 2}},
+      // The innermost axis stays innermost: whole rows are copied.
+      {{12, 4, 16}, {1, 0, 2}}, {{3, 1, 5, 7}, {2, 1, 0, 3}}, {{2, 3, 4, 5, 6}, {2, 0, 3, 1, 4}}};
   for (const auto& [shape, perm] : cases) {
     const Node node = make_node("Transpose", 1, 1, perm.empty() ? std::vector<Attribute>{} : std::vector<Attribute>{ints_attr("perm", perm)});
     const Tensor x = random_tensor(shape, -1, 1, 11);
