@@ -108,9 +108,8 @@ void BoundArgs::execute(const dnnl::primitive& primitive, dnnl::stream& s,
   size_t i = 0;
   for (const void* d : data) {
     if (!fixed_[i])
-      dnnl::error::wrap_c_api(
-          dnnl_memory_set_data_handle(memories_[i].get(), const_cast<void*>(d)),
-          "could not bind a oneDNN argument");
+      dnnl::error::wrap_c_api(dnnl_memory_set_data_handle(memories_[i].get(), const_cast<void*>(d)),
+                              "could not bind a oneDNN argument");
     ++i;
   }
   dnnl::error::wrap_c_api(dnnl_primitive_execute(primitive.get(), s.get(),

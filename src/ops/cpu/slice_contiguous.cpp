@@ -29,10 +29,11 @@ class SliceContiguousKernel final : public SimdVariantKernel {
     int sizes[4] = {0, 0, 0, 0};
     if (!from_attrs_)
       for (int i = 0; i < 4; ++i) sizes[i] = read_small_int_list(ctx, i + 1, lists[i]);
-    const SliceArgs args =
-        from_attrs_ ? SliceArgs{list(starts_), list(ends_), list(axes_), {}}
-                    : SliceArgs{{lists[0], sizes[0]}, {lists[1], sizes[1]},
-                                {lists[2], sizes[2]}, {lists[3], sizes[3]}};
+    const SliceArgs args = from_attrs_ ? SliceArgs{list(starts_), list(ends_), list(axes_), {}}
+                                       : SliceArgs{{lists[0], sizes[0]},
+                                                   {lists[1], sizes[1]},
+                                                   {lists[2], sizes[2]},
+                                                   {lists[3], sizes[3]}};
     SlicePlan plan;
     if (!plan_slice(x.shape(), args, plan).empty()) return reference().run(ctx);
     for (int d = 0; d < rank; ++d)
