@@ -16,5 +16,6 @@ Action add_eval_command(CLI::App& app);
 Action add_ops_command(CLI::App& app);
 Action add_predict_command(CLI::App& app);
 Action add_bench_command(CLI::App& app);
+Action add_serve_command(CLI::App& app);
 
 }  // namespace infera::cli
