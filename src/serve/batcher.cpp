@@ -9,7 +9,8 @@ namespace infera::serve {
 namespace {
 
 uint64_t nanoseconds_between(SteadyClock::time_point from, SteadyClock::time_point to) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count());
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count());
 }
 
 int status_for(const Error& error) {
@@ -21,7 +22,8 @@ int status_for(const Error& error) {
 bool same_sample_shape(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].dtype() != b[i].dtype() || a[i].rank() != b[i].rank() || a[i].rank() == 0) return false;
+    if (a[i].dtype() != b[i].dtype() || a[i].rank() != b[i].rank() || a[i].rank() == 0)
+      return false;
     for (int axis = 1; axis < a[i].rank(); ++axis)
       if (a[i].dim(axis) != b[i].dim(axis)) return false;
   }
@@ -49,14 +51,19 @@ Tensor slice_rows(const Tensor& tensor, int64_t begin, int64_t count) {
   const size_t element_size =
       tensor.dtype() == DType::kString ? sizeof(std::string) : dtype_size(tensor.dtype());
   auto* base = static_cast<uint8_t*>(const_cast<void*>(tensor.raw()));
-  return Tensor(tensor.dtype(), shape, base + static_cast<size_t>(begin * row_elements) * element_size,
+  return Tensor(tensor.dtype(), shape,
+                base + static_cast<size_t>(begin * row_elements) * element_size,
                 tensor.keep_alive());
 }
 
 DynamicBatcher::DynamicBatcher(const Session& session, BatchingConfig config, bool batchable,
                                ModelStats& stats)
-    : session_(session), config_(config), batching_(batchable && config.max_batch_size > 1), stats_(stats) {
-  for (int i = 0; i < std::max(1, config_.instances); ++i) instances_.emplace_back([this] { instance_loop(); });
+    : session_(session),
+      config_(config),
+      batching_(batchable && config.max_batch_size > 1),
+      stats_(stats) {
+  for (int i = 0; i < std::max(1, config_.instances); ++i)
+    instances_.emplace_back([this] { instance_loop(); });
 }
 
 DynamicBatcher::~DynamicBatcher() {
@@ -97,7 +104,8 @@ std::vector<InferenceJob> DynamicBatcher::take_batch(std::unique_lock<std::mutex
   queue_.pop_front();
   int64_t rows = jobs.front().rows;
   if (!batching_) return jobs;
-  const auto gather_until = jobs.front().enqueued + std::chrono::microseconds(config_.max_queue_delay_us);
+  const auto gather_until =
+      jobs.front().enqueued + std::chrono::microseconds(config_.max_queue_delay_us);
   for (;;) {
     while (!queue_.empty() && rows + queue_.front().rows <= config_.max_batch_size &&
            same_sample_shape(queue_.front().inputs, jobs.front().inputs)) {
@@ -118,7 +126,8 @@ void DynamicBatcher::run_batch(std::vector<InferenceJob>& candidates) {
   std::vector<InferenceJob> jobs;
   for (InferenceJob& job : candidates) {
     if (job.cancelled && job.cancelled->load()) {
-      finish(job, {499, "the client closed the connection", {}, 0}, nanoseconds_between(job.enqueued, started), 0);
+      finish(job, {499, "the client closed the connection", {}, 0},
+             nanoseconds_between(job.enqueued, started), 0);
     } else if (started > job.deadline) {
       finish(job, {503, "request timed out after waiting in the queue", {}, 0},
              nanoseconds_between(job.enqueued, started), 0);
@@ -167,7 +176,8 @@ void DynamicBatcher::run_batch(std::vector<InferenceJob>& candidates) {
   }
 }
 
-void DynamicBatcher::finish(InferenceJob& job, InferenceResult result, uint64_t queue_ns, uint64_t compute_ns) {
+void DynamicBatcher::finish(InferenceJob& job, InferenceResult result, uint64_t queue_ns,
+                            uint64_t compute_ns) {
   stats_.request_finished(result.error.empty(), queue_ns + compute_ns, queue_ns, compute_ns);
   job.done(std::move(result));
 }

@@ -29,22 +29,22 @@ namespace infera::serve {
 using SteadyClock = std::chrono::steady_clock;
 
 struct BatchingConfig {
-  int max_batch_size = 0;           // 0 or 1: every request runs alone
-  int64_t max_queue_delay_us = 0;   // how long the oldest request may wait for batch mates
-  int instances = 1;                // threads running the model concurrently
-  size_t max_queue_size = 1024;     // requests waiting; more are refused (503)
+  int max_batch_size = 0;          // 0 or 1: every request runs alone
+  int64_t max_queue_delay_us = 0;  // how long the oldest request may wait for batch mates
+  int instances = 1;               // threads running the model concurrently
+  size_t max_queue_size = 1024;    // requests waiting; more are refused (503)
 };
 
 struct InferenceResult {
-  int status = 200;                 // HTTP status when not 200
+  int status = 200;  // HTTP status when not 200
   std::string error;
-  std::vector<Tensor> outputs;      // in the session's output order, dim 0 = the job's rows
-  int64_t batch_rows = 0;           // samples in the engine run that served it
+  std::vector<Tensor> outputs;  // in the session's output order, dim 0 = the job's rows
+  int64_t batch_rows = 0;       // samples in the engine run that served it
 };
 
 struct InferenceJob {
-  std::vector<Tensor> inputs;       // in the session's input order
-  int64_t rows = 1;                 // dim 0 of every input (1 for unbatchable models)
+  std::vector<Tensor> inputs;  // in the session's input order
+  int64_t rows = 1;            // dim 0 of every input (1 for unbatchable models)
   SteadyClock::time_point enqueued;
   SteadyClock::time_point deadline;
   std::shared_ptr<std::atomic<bool>> cancelled;  // may be null

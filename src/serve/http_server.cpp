@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "infera/error.h"
+#include "serve/log.h"
 
 namespace infera::serve {
 
@@ -24,18 +25,30 @@ constexpr size_t kReadChunk = 64 * 1024;
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Content Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -50,17 +63,9 @@ std::string trim(const std::string& text) {
   return text.substr(begin, text.find_last_not_of(" \t") - begin + 1);
 }
 
-std::string error_body(const std::string& message) {
-  std::string escaped;
-  for (char c : message) {
-    if (c == '"' || c == '\\') escaped += '\\';
-    escaped += (c == '\n' || c == '\r') ? ' ' : c;
-  }
-  return "{\"error\":\"" + escaped + "\"}";
-}
-
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -86,22 +91,24 @@ HttpResponse HttpResponse::text(int status, std::string body, std::string conten
   return response;
 }
 
-void Responder::send(HttpResponse response) const { server_->post_response(connection_id_, std::move(response)); }
+void Responder::send(HttpResponse response) const {
+  server_->post_response(connection_id_, std::move(response));
+}
 
 // One client socket and where its current request stands.
 struct HttpServer::Connection {
   uint64_t id = 0;
   int fd = -1;
   std::string peer;
-  std::string in;       // bytes read, not yet consumed
-  std::string out;      // bytes to write
+  std::string in;   // bytes read, not yet consumed
+  std::string out;  // bytes to write
   size_t out_sent = 0;
   bool head_parsed = false;
   bool chunked = false;
-  size_t body_length = 0;   // Content-Length
-  size_t cursor = 0;        // chunked: where the next chunk's size line starts in `in`
+  size_t body_length = 0;  // Content-Length
+  size_t cursor = 0;       // chunked: where the next chunk's size line starts in `in`
   HttpRequest request;
-  bool busy = false;        // dispatched, waiting for the handler's answer
+  bool busy = false;  // dispatched, waiting for the handler's answer
   bool keep_alive = true;
   bool close_after_write = false;
   bool want_write = false;
@@ -126,7 +133,8 @@ void HttpServer::start() {
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(options_.port));
   if (::inet_pton(AF_INET, options_.host.c_str(), &address.sin_addr) != 1)
-    throw Error(ErrorKind::kInvalidArgument, "--host expects an IPv4 address, got '" + options_.host + "'");
+    throw Error(ErrorKind::kInvalidArgument,
+                "--host expects an IPv4 address, got '" + options_.host + "'");
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   const int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -180,7 +188,8 @@ void HttpServer::run() {
         if (it == connections_.end()) continue;
         Connection& connection = *it->second;
         if (events[i].events & EPOLLOUT) on_writable(connection);
-        if (connections_.count(key) && (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+        if (connections_.count(key) &&
+            (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
           on_readable(connection);
       }
     }
@@ -238,7 +247,8 @@ void HttpServer::on_readable(Connection& connection) {
     if (got > 0) {
       connection.in.append(buffer, static_cast<size_t>(got));
       connection.last_activity_ms = now_ms();
-      if (connection.request_started_ms == 0) connection.request_started_ms = connection.last_activity_ms;
+      if (connection.request_started_ms == 0)
+        connection.request_started_ms = connection.last_activity_ms;
       if (connection.in.size() > options_.max_request_bytes + kMaxHeadBytes) break;
       continue;
     }
@@ -275,32 +285,37 @@ void HttpServer::try_parse_request(Connection& c) {
       line_end = c.in.find("\r\n", pos);
       const std::string line = c.in.substr(pos, line_end - pos);
       const size_t colon = line.find(':');
-      if (colon == std::string::npos) return fail_connection(c, 400, "malformed header line '" + line + "'");
+      if (colon == std::string::npos)
+        return fail_connection(c, 400, "malformed header line '" + line + "'");
       request.headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
       pos = line_end + 2;
     }
     c.in.erase(0, head_end + 4);
     const std::string connection_header = lower(request.header("connection"));
-    c.keep_alive = version == "HTTP/1.1" ? connection_header != "close" : connection_header == "keep-alive";
+    c.keep_alive =
+        version == "HTTP/1.1" ? connection_header != "close" : connection_header == "keep-alive";
     c.chunked = lower(request.header("transfer-encoding")).find("chunked") != std::string::npos;
     c.body_length = 0;
     c.cursor = 0;
     if (!c.chunked && !request.header("content-length").empty()) {
       char* end = nullptr;
-      const unsigned long long length = std::strtoull(request.header("content-length").c_str(), &end, 10);
+      const unsigned long long length =
+          std::strtoull(request.header("content-length").c_str(), &end, 10);
       if (*end != '\0') return fail_connection(c, 400, "Content-Length is not a number");
       c.body_length = static_cast<size_t>(length);
     }
     if (c.body_length > options_.max_request_bytes)
-      return fail_connection(c, 413, "request body of " + std::to_string(c.body_length) +
-                                         " bytes is over the limit of " +
-                                         std::to_string(options_.max_request_bytes));
+      return fail_connection(c, 413,
+                             "request body of " + std::to_string(c.body_length) +
+                                 " bytes is over the limit of " +
+                                 std::to_string(options_.max_request_bytes));
     request.cancelled = std::make_shared<std::atomic<bool>>(false);
     c.request = std::move(request);
     c.head_parsed = true;
     if (lower(c.request.header("expect")) == "100-continue") {
       c.out += "HTTP/1.1 100 Continue\r\n\r\n";
-      on_writable(c);
+      c.want_write = true;  // written when the socket is writable; closing here would pull c away
+      update_interest(c);
     }
   }
   if (c.chunked) {
@@ -318,8 +333,9 @@ void HttpServer::try_parse_request(Connection& c) {
         break;
       }
       if (c.request.body.size() + size > options_.max_request_bytes)
-        return fail_connection(c, 413, "chunked request body is over the limit of " +
-                                           std::to_string(options_.max_request_bytes) + " bytes");
+        return fail_connection(c, 413,
+                               "chunked request body is over the limit of " +
+                                   std::to_string(options_.max_request_bytes) + " bytes");
       if (c.in.size() < line_end + 2 + size + 2) return;
       c.request.body.append(c.in, line_end + 2, size);
       c.cursor = line_end + 2 + size + 2;
@@ -338,9 +354,13 @@ void HttpServer::dispatch(Connection& c) {
   c.request_started_ms = c.in.empty() ? 0 : now_ms();
   c.dispatched_at = Clock::now();
   in_flight_.fetch_add(1);
-  HttpRequest copy_for_handler = c.request;  // the connection keeps the head for the access log
-  c.request.body.clear();
-  handler_(std::move(copy_for_handler), Responder(this, c.id));
+  HttpRequest request = std::move(c.request);
+  // The connection keeps what the access log and cancellation need.
+  c.request = HttpRequest{};
+  c.request.method = request.method;
+  c.request.path = request.path;
+  c.request.cancelled = request.cancelled;
+  handler_(std::move(request), Responder(this, c.id));
 }
 
 void HttpServer::deliver_posted_responses() {
@@ -365,8 +385,8 @@ void HttpServer::deliver_posted_responses() {
 
 void HttpServer::queue_response(Connection& c, const HttpResponse& response) {
   if (!c.keep_alive || stopping_.load()) c.close_after_write = true;
-  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + reason_phrase(response.status) +
-                     "\r\nContent-Type: " + response.content_type +
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                     reason_phrase(response.status) + "\r\nContent-Type: " + response.content_type +
                      "\r\nContent-Length: " + std::to_string(response.body.size()) + "\r\n";
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   if (c.close_after_write) head += "Connection: close\r\n";
@@ -378,14 +398,15 @@ void HttpServer::queue_response(Connection& c, const HttpResponse& response) {
 
 void HttpServer::fail_connection(Connection& c, int status, const std::string& message) {
   c.close_after_write = true;
-  HttpResponse response = HttpResponse::json(status, error_body(message));
+  HttpResponse response = HttpResponse::json(status, "{\"error\":" + json_quote(message) + "}");
   if (logger_) logger_(c.request, response, 0.0, c.peer);
   queue_response(c, response);
 }
 
 void HttpServer::on_writable(Connection& c) {
   while (c.out_sent < c.out.size()) {
-    const ssize_t sent = ::send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
+    const ssize_t sent =
+        ::send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
     if (sent > 0) {
       c.out_sent += static_cast<size_t>(sent);
       continue;
@@ -432,12 +453,14 @@ void HttpServer::expire_timeouts() {
     if (c->busy || !c->out.empty()) continue;
     if (c->request_started_ms != 0 && now - c->request_started_ms > options_.read_timeout_ms)
       slow.push_back(c.get());
-    else if (c->request_started_ms == 0 && now - c->last_activity_ms > options_.keep_alive_timeout_ms)
+    else if (c->request_started_ms == 0 &&
+             now - c->last_activity_ms > options_.keep_alive_timeout_ms)
       idle.push_back(id);
   }
   for (uint64_t id : idle) close_connection(id);
   for (Connection* c : slow)
-    fail_connection(*c, 408, "request not received within " + std::to_string(options_.read_timeout_ms) + " ms");
+    fail_connection(
+        *c, 408, "request not received within " + std::to_string(options_.read_timeout_ms) + " ms");
 }
 
 }  // namespace infera::serve

@@ -27,8 +27,8 @@ namespace infera::serve {
 
 struct HttpRequest {
   std::string method;
-  std::string target;  // path and query as sent
-  std::string path;    // without the query
+  std::string target;                          // path and query as sent
+  std::string path;                            // without the query
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::shared_ptr<std::atomic<bool>> cancelled;  // true once the client has gone away
@@ -52,7 +52,8 @@ class HttpServer;
 // Sends the answer to one request, from any thread, exactly once.
 class Responder {
  public:
-  Responder(HttpServer* server, uint64_t connection_id) : server_(server), connection_id_(connection_id) {}
+  Responder(HttpServer* server, uint64_t connection_id)
+      : server_(server), connection_id_(connection_id) {}
   void send(HttpResponse response) const;
 
  private:
@@ -62,11 +63,11 @@ class Responder {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8000;                              // 0: any free port
-  size_t max_request_bytes = 64 << 20;          // head and body together
-  int read_timeout_ms = 30000;                  // from a request's first byte to its last
-  int keep_alive_timeout_ms = 60000;            // idle connection between requests
-  int shutdown_grace_ms = 30000;                // how long stop() waits for in-flight answers
+  int port = 8000;                      // 0: any free port
+  size_t max_request_bytes = 64 << 20;  // head and body together
+  int read_timeout_ms = 30000;          // from a request's first byte to its last
+  int keep_alive_timeout_ms = 60000;    // idle connection between requests
+  int shutdown_grace_ms = 30000;        // how long stop() waits for in-flight answers
 };
 
 using HttpHandler = std::function<void(HttpRequest request, Responder responder)>;

@@ -24,7 +24,8 @@ std::vector<std::string> split_path(const std::string& path) {
 }
 
 HttpResponse method_not_allowed(const HttpRequest& request, const char* allowed) {
-  HttpResponse response = error_response(405, request.method + " is not allowed on " + request.path + "; use " + allowed);
+  HttpResponse response = error_response(
+      405, request.method + " is not allowed on " + request.path + "; use " + allowed);
   response.headers.emplace_back("Allow", allowed);
   return response;
 }
@@ -54,7 +55,8 @@ std::string model_metadata(const ServedModel& model) {
 }
 
 std::string duration_json(const DurationCounter& counter) {
-  return "{\"count\":" + std::to_string(counter.count) + ",\"ns\":" + std::to_string(counter.ns) + "}";
+  return "{\"count\":" + std::to_string(counter.count) + ",\"ns\":" + std::to_string(counter.ns) +
+         "}";
 }
 
 // The Triton statistics extension's shape for one model.
@@ -68,9 +70,10 @@ std::string model_statistics(ServedModel& model) {
          ",\"last_inference\":" + std::to_string(stats.last_inference_ms) +
          ",\"inference_count\":" + std::to_string(stats.inference_count) +
          ",\"execution_count\":" + std::to_string(stats.execution_count) +
-         ",\"inference_stats\":{\"success\":" + duration_json(stats.success) + ",\"fail\":" +
-         duration_json(stats.failure) + ",\"queue\":" + duration_json(stats.queue) +
-         ",\"compute_infer\":" + duration_json(stats.compute) + "},\"batch_stats\":[" + batches + "]}";
+         ",\"inference_stats\":{\"success\":" + duration_json(stats.success) +
+         ",\"fail\":" + duration_json(stats.failure) + ",\"queue\":" + duration_json(stats.queue) +
+         ",\"compute_infer\":" + duration_json(stats.compute) + "},\"batch_stats\":[" + batches +
+         "]}";
 }
 
 }  // namespace
@@ -78,11 +81,14 @@ std::string model_statistics(ServedModel& model) {
 InferenceServer::InferenceServer(InferenceServerOptions options, Logger& logger)
     : options_(std::move(options)),
       logger_(logger),
-      repository_(options_.model_repository, logger),
-      http_(options_.http, [this](HttpRequest request, Responder responder) { handle(std::move(request), responder); },
-            [this](const HttpRequest& request, const HttpResponse& response, double seconds, const std::string& peer) {
-              access_log(request, response, seconds, peer);
-            }) {}
+      http_(
+          options_.http,
+          [this](HttpRequest request, Responder responder) {
+            handle(std::move(request), responder);
+          },
+          [this](const HttpRequest& request, const HttpResponse& response, double seconds,
+                 const std::string& peer) { access_log(request, response, seconds, peer); }),
+      repository_(options_.model_repository, logger) {}
 
 InferenceServer::~InferenceServer() {
   {
@@ -125,7 +131,8 @@ void InferenceServer::repository_loop() {
   std::unique_lock<std::mutex> lock(tasks_mutex_);
   for (;;) {
     if (options_.poll_seconds > 0)
-      tasks_wake_.wait_until(lock, next_poll, [this] { return tasks_stopping_ || !tasks_.empty(); });
+      tasks_wake_.wait_until(lock, next_poll,
+                             [this] { return tasks_stopping_ || !tasks_.empty(); });
     else
       tasks_wake_.wait(lock, [this] { return tasks_stopping_ || !tasks_.empty(); });
     if (tasks_stopping_) return;
@@ -149,44 +156,52 @@ void InferenceServer::handle(HttpRequest request, Responder responder) {
     if (!get) return responder.send(method_not_allowed(request, "GET"));
     return responder.send(HttpResponse::text(200, metrics_text(), "text/plain; version=0.0.4"));
   }
-  if (parts.empty() || parts[0] != "v2") return responder.send(error_response(404, "no route for " + request.path));
+  if (parts.empty() || parts[0] != "v2")
+    return responder.send(error_response(404, "no route for " + request.path));
   if (parts.size() == 1) {
     if (!get) return responder.send(method_not_allowed(request, "GET"));
     return responder.send(HttpResponse::json(
-        200, "{\"name\":\"infera\",\"version\":\"0.1.0\",\"extensions\":[\"binary_tensor_data\","
-             "\"classification\",\"model_repository\",\"statistics\"]}"));
+        200,
+        "{\"name\":\"infera\",\"version\":\"0.1.0\",\"extensions\":[\"binary_tensor_data\","
+        "\"classification\",\"model_repository\",\"statistics\"]}"));
   }
   if (parts[1] == "health" && parts.size() == 3 && (parts[2] == "live" || parts[2] == "ready")) {
     if (!get) return responder.send(method_not_allowed(request, "GET"));
     if (parts[2] == "live") return responder.send(HttpResponse::json(200, "{\"live\":true}"));
     const bool ready = ready_.load();
-    return responder.send(HttpResponse::json(ready ? 200 : 503, ready ? "{\"ready\":true}" : "{\"ready\":false}"));
+    return responder.send(
+        HttpResponse::json(ready ? 200 : 503, ready ? "{\"ready\":true}" : "{\"ready\":false}"));
   }
   if (parts[1] == "models" && parts.size() == 3 && parts[2] == "stats") {
     if (!get) return responder.send(method_not_allowed(request, "GET"));
     std::string all;
-    for (const auto& model : repository_.loaded()) all += (all.empty() ? "" : ",") + model_statistics(*model);
+    for (const auto& model : repository_.loaded())
+      all += (all.empty() ? "" : ",") + model_statistics(*model);
     return responder.send(HttpResponse::json(200, "{\"model_stats\":[" + all + "]}"));
   }
-  if (parts[1] == "models" && parts.size() >= 3) return handle_model_route(parts, request, responder);
+  if (parts[1] == "models" && parts.size() >= 3)
+    return handle_model_route(parts, request, responder);
   if (parts[1] == "repository") return handle_repository(parts, request, responder);
   responder.send(error_response(404, "no route for " + request.path));
 }
 
-void InferenceServer::handle_model_route(const std::vector<std::string>& parts, HttpRequest& request,
-                                         Responder& responder) {
+void InferenceServer::handle_model_route(const std::vector<std::string>& parts,
+                                         HttpRequest& request, Responder& responder) {
   std::shared_ptr<ServedModel> model = repository_.find(parts[2]);
   if (!model) return responder.send(error_response(404, "unknown model '" + parts[2] + "'"));
   size_t next = 3;
   if (parts.size() > next && parts[next] == "versions") {
-    if (parts.size() == next + 1) return responder.send(error_response(404, "no route for " + request.path));
+    if (parts.size() == next + 1)
+      return responder.send(error_response(404, "no route for " + request.path));
     if (parts[next + 1] != model->version())
-      return responder.send(error_response(404, "model '" + model->name() + "' has no version '" + parts[next + 1] +
-                                                    "'; version " + model->version() + " is served"));
+      return responder.send(error_response(404, "model '" + model->name() + "' has no version '" +
+                                                    parts[next + 1] + "'; version " +
+                                                    model->version() + " is served"));
     next += 2;
   }
   const std::string action = parts.size() > next ? parts[next] : "";
-  if (parts.size() > next + 1) return responder.send(error_response(404, "no route for " + request.path));
+  if (parts.size() > next + 1)
+    return responder.send(error_response(404, "no route for " + request.path));
   if (action == "infer") {
     if (request.method != "POST") return responder.send(method_not_allowed(request, "POST"));
     return handle_infer(model, request, responder);
@@ -195,9 +210,11 @@ void InferenceServer::handle_model_route(const std::vector<std::string>& parts, 
   if (action.empty()) return responder.send(HttpResponse::json(200, model_metadata(*model)));
   if (action == "ready")
     return responder.send(HttpResponse::json(
-        200, "{\"name\":" + json_quote(model->name()) + ",\"version\":" + json_quote(model->version()) + ",\"ready\":true}"));
+        200, "{\"name\":" + json_quote(model->name()) +
+                 ",\"version\":" + json_quote(model->version()) + ",\"ready\":true}"));
   if (action == "stats")
-    return responder.send(HttpResponse::json(200, "{\"model_stats\":[" + model_statistics(*model) + "]}"));
+    return responder.send(
+        HttpResponse::json(200, "{\"model_stats\":[" + model_statistics(*model) + "]}"));
   responder.send(error_response(404, "no route for " + request.path));
 }
 
@@ -215,8 +232,10 @@ void InferenceServer::handle_infer(const std::shared_ptr<ServedModel>& model, Ht
   job.inputs = std::move(decoded->inputs);
   job.rows = decoded->rows;
   job.enqueued = SteadyClock::now();
-  job.deadline = job.enqueued + (decoded->timeout_us > 0 ? std::chrono::microseconds(decoded->timeout_us)
-                                                         : std::chrono::microseconds(model->config().timeout_ms * 1000));
+  job.deadline =
+      job.enqueued + (decoded->timeout_us > 0
+                          ? std::chrono::microseconds(decoded->timeout_us)
+                          : std::chrono::microseconds(model->config().timeout_ms * 1000));
   job.cancelled = request.cancelled;
   // The callback keeps the model version alive until the answer is encoded.
   job.done = [model, decoded, responder](InferenceResult result) {
@@ -230,7 +249,8 @@ void InferenceServer::handle_infer(const std::shared_ptr<ServedModel>& model, Ht
     }
   };
   if (!model->batcher().submit(job))
-    responder.send(error_response(503, "model '" + model->name() + "' is not accepting requests: its queue of " +
+    responder.send(error_response(503, "model '" + model->name() +
+                                           "' is not accepting requests: its queue of " +
                                            std::to_string(model->config().batching.max_queue_size) +
                                            " is full or it is shutting down"));
 }
@@ -243,7 +263,8 @@ void InferenceServer::handle_repository(const std::vector<std::string>& parts, H
     for (const RepositoryEntry& entry : repository_.index()) {
       if (out.size() > 1) out += ',';
       out += "{\"name\":" + json_quote(entry.name) + ",\"version\":" + json_quote(entry.version) +
-             ",\"state\":" + json_quote(entry.state) + ",\"reason\":" + json_quote(entry.reason) + "}";
+             ",\"state\":" + json_quote(entry.state) + ",\"reason\":" + json_quote(entry.reason) +
+             "}";
     }
     return responder.send(HttpResponse::json(200, out + "]"));
   }
@@ -268,8 +289,8 @@ void InferenceServer::handle_repository(const std::vector<std::string>& parts, H
   });
 }
 
-void InferenceServer::access_log(const HttpRequest& request, const HttpResponse& response, double seconds,
-                                 const std::string& peer) {
+void InferenceServer::access_log(const HttpRequest& request, const HttpResponse& response,
+                                 double seconds, const std::string& peer) {
   {
     std::lock_guard<std::mutex> lock(responses_mutex_);
     ++responses_by_status_[response.status];
@@ -279,9 +300,9 @@ void InferenceServer::access_log(const HttpRequest& request, const HttpResponse&
   std::snprintf(duration, sizeof duration, "%.3f", seconds * 1000.0);
   logger_.log(LogLevel::kInfo, "access",
               "\"method\":" + json_quote(request.method) + ",\"path\":" + json_quote(request.path) +
-                  ",\"status\":" + std::to_string(response.status) + ",\"response_bytes\":" +
-                  std::to_string(response.body.size()) + ",\"duration_ms\":" + duration +
-                  ",\"peer\":" + json_quote(peer));
+                  ",\"status\":" + std::to_string(response.status) +
+                  ",\"response_bytes\":" + std::to_string(response.body.size()) +
+                  ",\"duration_ms\":" + duration + ",\"peer\":" + json_quote(peer));
 }
 
 }  // namespace infera::serve

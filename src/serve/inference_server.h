@@ -41,19 +41,23 @@ class InferenceServer {
 
  private:
   void handle(HttpRequest request, Responder responder);
-  void handle_model_route(const std::vector<std::string>& parts, HttpRequest& request, Responder& responder);
-  void handle_infer(const std::shared_ptr<ServedModel>& model, HttpRequest& request, Responder& responder);
-  void handle_repository(const std::vector<std::string>& parts, HttpRequest& request, Responder& responder);
+  void handle_model_route(const std::vector<std::string>& parts, HttpRequest& request,
+                          Responder& responder);
+  void handle_infer(const std::shared_ptr<ServedModel>& model, HttpRequest& request,
+                    Responder& responder);
+  void handle_repository(const std::vector<std::string>& parts, HttpRequest& request,
+                         Responder& responder);
   std::string metrics_text() const;
-  void access_log(const HttpRequest& request, const HttpResponse& response, double seconds, const std::string& peer);
+  void access_log(const HttpRequest& request, const HttpResponse& response, double seconds,
+                  const std::string& peer);
   // The repository thread: load/unload requests and polling, off the I/O thread.
   void repository_loop();
   void post_repository_task(std::function<void()> task);
 
   InferenceServerOptions options_;
   Logger& logger_;
+  HttpServer http_;  // before the repository: batchers draining at exit still post answers
   ModelRepository repository_;
-  HttpServer http_;
   std::atomic<bool> ready_{false};
   mutable std::mutex responses_mutex_;
   std::map<int, uint64_t> responses_by_status_;

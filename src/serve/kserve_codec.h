@@ -16,7 +16,8 @@ namespace infera::serve {
 // A request the server refuses, with the HTTP status Triton gives it (400, 404, 503, ...).
 class ServeError : public std::runtime_error {
  public:
-  ServeError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  ServeError(int status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
   int status() const { return status_; }
 
  private:
@@ -29,16 +30,16 @@ const char* v2_datatype(DType dtype);
 DType dtype_from_v2(const std::string& datatype);
 
 struct RequestedOutput {
-  size_t index = 0;         // in the session's outputs
-  bool binary = false;      // answer with raw bytes after the JSON header
-  int classification = 0;   // > 0: the top k as "score:index:label" strings
+  size_t index = 0;        // in the session's outputs
+  bool binary = false;     // answer with raw bytes after the JSON header
+  int classification = 0;  // > 0: the top k as "score:index:label" strings
 };
 
 struct InferRequest {
   std::string id;
-  std::vector<Tensor> inputs;  // in the session's input order
-  int64_t rows = 1;            // dim 0 shared by the inputs of a batchable model
-  int64_t timeout_us = 0;      // "parameters": {"timeout": us}; 0: the model's default
+  std::vector<Tensor> inputs;            // in the session's input order
+  int64_t rows = 1;                      // dim 0 shared by the inputs of a batchable model
+  int64_t timeout_us = 0;                // "parameters": {"timeout": us}; 0: the model's default
   std::vector<RequestedOutput> outputs;  // what to answer, in order
 };
 

@@ -13,7 +13,8 @@ LogLevel parse_log_level(const std::string& name) {
   if (name == "warn") return LogLevel::kWarn;
   if (name == "info") return LogLevel::kInfo;
   if (name == "debug") return LogLevel::kDebug;
-  throw Error(ErrorKind::kInvalidArgument, "--log-level expects error, warn, info or debug, got '" + name + "'");
+  throw Error(ErrorKind::kInvalidArgument,
+              "--log-level expects error, warn, info or debug, got '" + name + "'");
 }
 
 std::string json_quote(const std::string& text) {
@@ -42,7 +43,7 @@ void Logger::log(LogLevel level, const std::string& message, const std::string& 
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
-  char stamp[40];
+  char stamp[80];
   std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
   std::string line = std::string("{\"time\":\"") + stamp + "\",\"level\":\"" +

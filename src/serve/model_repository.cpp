@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 namespace {
 
 bool all_digits(const std::string& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string file_fingerprint(const fs::path& path) {
@@ -24,7 +25,8 @@ std::string file_fingerprint(const fs::path& path) {
 
 }  // namespace
 
-ModelRepository::ModelRepository(std::string root, Logger& logger) : root_(std::move(root)), logger_(logger) {
+ModelRepository::ModelRepository(std::string root, Logger& logger)
+    : root_(std::move(root)), logger_(logger) {
   if (!fs::is_directory(root_))
     throw Error(ErrorKind::kInvalidArgument, "--model-repository " + root_ + " is not a folder");
 }
@@ -78,10 +80,12 @@ void ModelRepository::load(const std::string& name) {
     throw Error(ErrorKind::kInvalidArgument, "no model folder '" + name + "' in " + root_);
   const auto [version, fingerprint] = newest_version(name);
   if (version.empty())
-    throw Error(ErrorKind::kInvalidArgument,
-                "model folder '" + name + "' has no <version>/model.onnx (e.g. " + name + "/1/model.onnx)");
+    throw Error(
+        ErrorKind::kInvalidArgument,
+        "model folder '" + name + "' has no <version>/model.onnx (e.g. " + name + "/1/model.onnx)");
   try {
-    std::shared_ptr<ServedModel> model = ServedModel::load((fs::path(root_) / name).string(), name, version);
+    std::shared_ptr<ServedModel> model =
+        ServedModel::load((fs::path(root_) / name).string(), name, version);
     install(name, std::move(model), fingerprint);
   } catch (const Error& e) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -93,7 +97,8 @@ void ModelRepository::load(const std::string& name) {
               "\"model\":" + json_quote(name) + ",\"version\":" + json_quote(version));
 }
 
-void ModelRepository::install(const std::string& name, std::shared_ptr<ServedModel> model, std::string fingerprint) {
+void ModelRepository::install(const std::string& name, std::shared_ptr<ServedModel> model,
+                              std::string fingerprint) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = models_.find(name);
   if (it != models_.end()) retired_.push_back(std::move(it->second));

@@ -50,11 +50,12 @@ class ModelRepository {
   std::vector<std::string> model_folders() const;
   // The version to serve and a fingerprint of its files ("" when the folder has no model).
   std::pair<std::string, std::string> newest_version(const std::string& name) const;
-  void install(const std::string& name, std::shared_ptr<ServedModel> model, std::string fingerprint);
+  void install(const std::string& name, std::shared_ptr<ServedModel> model,
+               std::string fingerprint);
 
   std::string root_;
   Logger& logger_;
-  std::mutex load_mutex_;  // one load at a time
+  std::mutex load_mutex_;     // one load at a time
   mutable std::mutex mutex_;  // guards the maps below
   std::map<std::string, std::shared_ptr<ServedModel>> models_;
   std::map<std::string, std::string> fingerprints_;

@@ -4,7 +4,8 @@
 
 namespace infera::serve {
 
-void ModelStats::request_finished(bool ok, uint64_t total_ns, uint64_t queue_ns, uint64_t compute_ns) {
+void ModelStats::request_finished(bool ok, uint64_t total_ns, uint64_t queue_ns,
+                                  uint64_t compute_ns) {
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   std::lock_guard<std::mutex> lock(mutex_);
   --stats_.in_flight;

@@ -24,18 +24,28 @@ ModelConfig read_model_config(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorKind::kInvalidArgument, path + " is not valid JSON: " + e.what());
   }
-  if (!json.is_object()) throw Error(ErrorKind::kInvalidArgument, path + " must hold a JSON object");
+  if (!json.is_object())
+    throw Error(ErrorKind::kInvalidArgument, path + " must hold a JSON object");
   try {
     for (const auto& [key, value] : json.items()) {
-      if (key == "max_batch_size") config.batching.max_batch_size = value.get<int>();
-      else if (key == "max_queue_delay_us") config.batching.max_queue_delay_us = value.get<int64_t>();
-      else if (key == "instances") config.batching.instances = value.get<int>();
-      else if (key == "max_queue_size") config.batching.max_queue_size = value.get<size_t>();
-      else if (key == "threads") config.threads = value.get<int>();
-      else if (key == "timeout_ms") config.timeout_ms = value.get<int64_t>();
-      else if (key == "pipeline") config.pipeline = value.get<std::string>();
-      else if (key == "warmup" && value.is_boolean()) config.warmup = value.get<bool>();
-      else if (key == "warmup") config.warmup_batch_sizes = value.at("batch_sizes").get<std::vector<int64_t>>();
+      if (key == "max_batch_size")
+        config.batching.max_batch_size = value.get<int>();
+      else if (key == "max_queue_delay_us")
+        config.batching.max_queue_delay_us = value.get<int64_t>();
+      else if (key == "instances")
+        config.batching.instances = value.get<int>();
+      else if (key == "max_queue_size")
+        config.batching.max_queue_size = value.get<size_t>();
+      else if (key == "threads")
+        config.threads = value.get<int>();
+      else if (key == "timeout_ms")
+        config.timeout_ms = value.get<int64_t>();
+      else if (key == "pipeline")
+        config.pipeline = value.get<std::string>();
+      else if (key == "warmup" && value.is_boolean())
+        config.warmup = value.get<bool>();
+      else if (key == "warmup")
+        config.warmup_batch_sizes = value.at("batch_sizes").get<std::vector<int64_t>>();
       else
         throw Error(ErrorKind::kInvalidArgument,
                     path + ": unknown key '" + key +
@@ -48,22 +58,26 @@ ModelConfig read_model_config(const std::string& path) {
   if (config.batching.max_batch_size < 0 || config.batching.instances < 1 ||
       config.batching.max_queue_delay_us < 0 || config.batching.max_queue_size < 1)
     throw Error(ErrorKind::kInvalidArgument,
-                path + ": max_batch_size and max_queue_delay_us must be >= 0, instances and "
-                       "max_queue_size >= 1");
+                path +
+                    ": max_batch_size and max_queue_delay_us must be >= 0, instances and "
+                    "max_queue_size >= 1");
   return config;
 }
 
-std::shared_ptr<ServedModel> ServedModel::load(const std::string& model_dir, const std::string& name,
+std::shared_ptr<ServedModel> ServedModel::load(const std::string& model_dir,
+                                               const std::string& name,
                                                const std::string& version) {
   ModelConfig config = read_model_config((fs::path(model_dir) / "config.json").string());
   const std::string onnx_path = (fs::path(model_dir) / version / "model.onnx").string();
   SessionOptions options;
   options.threads = config.threads;
   Session session = Session::load(onnx_path, options);
-  std::shared_ptr<ServedModel> model(new ServedModel(name, version, std::move(config), std::move(session)));
-  const std::string spec = model->config_.pipeline.empty() || is_pipeline_preset(model->config_.pipeline)
-                               ? model->config_.pipeline
-                               : (fs::path(model_dir) / model->config_.pipeline).string();
+  std::shared_ptr<ServedModel> model(
+      new ServedModel(name, version, std::move(config), std::move(session)));
+  const std::string spec =
+      model->config_.pipeline.empty() || is_pipeline_preset(model->config_.pipeline)
+          ? model->config_.pipeline
+          : (fs::path(model_dir) / model->config_.pipeline).string();
   try {
     model->pipeline_spec_ = find_pipeline_spec(onnx_path, model->session_, spec);
     model->labels_ = model->pipeline_spec_->labels;
@@ -75,7 +89,10 @@ std::shared_ptr<ServedModel> ServedModel::load(const std::string& model_dir, con
 }
 
 ServedModel::ServedModel(std::string name, std::string version, ModelConfig config, Session session)
-    : name_(std::move(name)), version_(std::move(version)), config_(std::move(config)), session_(std::move(session)) {
+    : name_(std::move(name)),
+      version_(std::move(version)),
+      config_(std::move(config)),
+      session_(std::move(session)) {
   batchable_ = !session_.inputs().empty();
   for (const TensorInfo& input : session_.inputs())
     if (input.kind != "tensor" || !input.has_shape || input.shape.empty() || input.shape[0] != -1)
@@ -97,8 +114,10 @@ void ServedModel::warm_up() const {
       if (input.kind != "tensor" || !input.has_shape) return;  // nothing to guess a shape from
       Shape shape = input.shape;
       for (size_t axis = 0; axis < shape.size(); ++axis) {
-        if (axis == 0 && batchable_) shape[0] = size;
-        else if (shape[axis] < 0) return;  // a free dimension other than the batch
+        if (axis == 0 && batchable_)
+          shape[0] = size;
+        else if (shape[axis] < 0)
+          return;  // a free dimension other than the batch
       }
       inputs.push_back(Tensor::empty(input.dtype, shape));
     }

@@ -19,9 +19,9 @@ namespace infera::serve {
 // DIR/<model>/config.json (docs/SERVING.md lists the keys).
 struct ModelConfig {
   BatchingConfig batching;
-  int threads = 0;                       // engine threads per run; 0: the cores available
-  int64_t timeout_ms = 30000;            // a request still queued after this is answered 503
-  std::string pipeline;                  // spec file (relative to the model folder) or preset
+  int threads = 0;             // engine threads per run; 0: the cores available
+  int64_t timeout_ms = 30000;  // a request still queued after this is answered 503
+  std::string pipeline;        // spec file (relative to the model folder) or preset
   bool warmup = true;
   std::vector<int64_t> warmup_batch_sizes;  // empty: every size from 1 to max_batch_size
 };
@@ -46,6 +46,7 @@ class ServedModel {
   const std::vector<std::string>& labels() const { return labels_; }
   bool batchable() const { return batchable_; }
   DynamicBatcher& batcher() { return *batcher_; }
+  int max_batch_size() const { return batcher_->max_batch_size(); }
   ModelStats& stats() { return stats_; }
 
  private:

@@ -40,7 +40,7 @@ class Server:
     """`infera serve` as a child process; stop() sends SIGTERM and returns the exit code."""
 
     def __init__(self, build, repository, *extra):
-        self.log_path = os.path.join(repository, "..", "server.log")
+        self.log_path = repository.rstrip("/") + ".server.log"
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [os.path.join(build, "infera"), "serve", "--model-repository", repository, "--port", "0",
@@ -80,7 +80,8 @@ class Server:
         return code
 
     def log_text(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return open(self.log_path).read()
 
 

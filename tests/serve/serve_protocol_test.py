@@ -9,6 +9,7 @@ Outputs are compared with `infera run` on the same inputs (and numpy for top-k).
 """
 import json
 import os
+import shutil
 import socket
 import struct
 import sys
@@ -35,9 +36,11 @@ V2_TYPES = {  # v2 datatype -> (ONNX type, numpy dtype)
     "BYTES": (TensorProto.STRING, object),
 }
 failures = []
+checks = [0]
 
 
 def check(condition, message):
+    checks[0] += 1
     if not condition:
         failures.append(message)
         print("FAIL:", message)
@@ -233,10 +236,10 @@ def test_errors(server):
 
     # A bounded queue: with room for one request, a burst gets some 503s and no other failure.
     statuses = []
-    body, _ = image_request(fashion_images(8))
+    body, headers = image_request(np.repeat(fashion_images(8), 32, axis=0), binary=True)
 
     def send():
-        statuses.append(server.request("POST", "/v2/models/tiny_queue/infer", body)[0])
+        statuses.append(server.request("POST", "/v2/models/tiny_queue/infer", body, headers)[0])
     threads = [threading.Thread(target=send) for _ in range(32)]
     for t in threads:
         t.start()
@@ -302,8 +305,11 @@ def test_limits(build, work):
     add_model(repository, "fashion", 1, FASHION_MODEL, {"max_batch_size": 8})
     server = Server(build, repository, "--max-request-mib", "1", "--read-timeout-ms", "500", "--log-level", "warn")
     try:
-        status, _, payload = server.request("POST", "/v2/models/fashion/infer", b"x" * (2 << 20))
-        check(status == 413 and b"over the limit" in payload, f"size limit: {status}")
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        sock.sendall(b"POST /v2/models/fashion/infer HTTP/1.1\r\nContent-Length: 2097152\r\n\r\n")
+        reply = sock.recv(4096)
+        check(reply.startswith(b"HTTP/1.1 413") and b"over the limit" in reply, f"size limit: {reply[:80]!r}")
+        sock.close()
         sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
         sock.sendall(b"POST /v2/models/fashion/infer HTTP/1.1\r\nContent-Length: 100\r\n\r\n{")
         reply = sock.recv(4096)
@@ -432,7 +438,8 @@ def main():
     test_limits(build, work)
     if failures:
         sys.exit(f"{len(failures)} failures")
-    print("serve protocol: all checks passed")
+    print(f"serve protocol: all {checks[0]} checks passed")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -97,6 +97,7 @@ def main():
         problems.append(f"server exit code {code}")
     if problems:
         sys.exit("; ".join(problems))
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
