@@ -5,7 +5,9 @@
 # minute and wants a quiet machine).
 #
 #   bench/serve_load.sh [BUILD_DIR=build] [DURATION=30s] [CONNECTIONS=64]
-#   BATCH=32 DELAY_US=2000 bench/serve_load.sh
+#   BATCH=32 DELAY_US=2000 THREADS=1 bench/serve_load.sh
+# THREADS is the engine's threads per run in the server and in `infera bench` (0: all cores).
+# wrk and the server's I/O thread share the cores with the engine, so 1 is the default.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${1:-build}
@@ -13,6 +15,7 @@ duration=${2:-30s}
 connections=${3:-64}
 batch=${BATCH:-32}
 delay_us=${DELAY_US:-2000}
+threads=${THREADS:-1}
 model=models/fashion_mnist/fashion_mnist_cnn.onnx
 command -v wrk > /dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
@@ -22,9 +25,9 @@ for mode in on off; do
   mkdir -p "$work/repo_$mode/fashion/1"
   cp "$model" "$work/repo_$mode/fashion/1/model.onnx"
 done
-echo "{\"max_batch_size\": $batch, \"max_queue_delay_us\": $delay_us, \"max_queue_size\": 4096}" \
+echo "{\"max_batch_size\": $batch, \"max_queue_delay_us\": $delay_us, \"max_queue_size\": 4096, \"threads\": $threads}" \
   > "$work/repo_on/fashion/config.json"
-echo '{"max_batch_size": 0, "max_queue_size": 4096}' > "$work/repo_off/fashion/config.json"
+echo "{\"max_batch_size\": 0, \"max_queue_size\": 4096, \"threads\": $threads}" > "$work/repo_off/fashion/config.json"
 
 # One test image as a binary-extension request body.
 /usr/bin/python3 - "$work/body.bin" <<'EOF'
@@ -67,6 +70,6 @@ for mode in on off; do
   kill -TERM "$pid"
   wait "$pid"
 done
-echo "== infera bench --batch $batch"
-"$build/infera" bench "$model" --batch "$batch" --json | /usr/bin/python3 -c \
+echo "== infera bench --batch $batch --threads $threads"
+"$build/infera" bench "$model" --batch "$batch" --threads "$threads" --json | /usr/bin/python3 -c \
   "import json,sys; print('RESULT bench items_per_second=%.1f' % json.load(sys.stdin)['items_per_second'])"

@@ -41,8 +41,10 @@ std::string tensor_metadata(const std::vector<TensorInfo>& tensors) {
       datatype = dtype_name(info.dtype);  // a sequence or a type v2 cannot carry
     }
     out += "{\"name\":" + json_quote(info.name) + ",\"datatype\":\"" + datatype + "\",\"shape\":[";
-    for (size_t axis = 0; axis < info.shape.size(); ++axis)
-      out += (axis ? "," : "") + std::to_string(info.shape[axis]);
+    for (size_t axis = 0; axis < info.shape.size(); ++axis) {
+      if (axis) out += ',';
+      out += std::to_string(info.shape[axis]);
+    }
     out += "]}";
   }
   return out + "]";

@@ -229,9 +229,12 @@ Tensor classify(const Tensor& output, int k, const std::vector<std::string>& lab
       const int64_t index = order[static_cast<size_t>(j)];
       std::string text;
       append_number(text, score(index), output.dtype() != DType::kFloat64);
-      text += ":" + std::to_string(index);
-      if (index < static_cast<int64_t>(labels.size()))
-        text += ":" + labels[static_cast<size_t>(index)];
+      text += ':';
+      text += std::to_string(index);
+      if (index < static_cast<int64_t>(labels.size())) {
+        text += ':';
+        text += labels[static_cast<size_t>(index)];
+      }
       result.data<std::string>()[row * keep + j] = std::move(text);
     }
   }

@@ -369,6 +369,9 @@ def test_stats_metrics_repository(server):
     stats = stats_of(server, "fashion")
     check(stats["inference_stats"]["success"]["count"] > 0 and stats["execution_count"] > 0
           and stats["inference_stats"]["compute_infer"]["ns"] > 0, f"stats {stats}")
+    status, every = server.json("GET", "/v2/models/stats")
+    check(status == 200 and {m["name"] for m in every["model_stats"]} == {"fashion", "slow", "tiny_queue", "types", "batch_sum"},
+          f"/v2/models/stats lists {[m['name'] for m in every['model_stats']]}")
     status, headers, text = server.request("GET", "/metrics")
     text = text.decode()
     for needle in ['infera_requests_total{model="fashion",version="1",outcome="success"}',
