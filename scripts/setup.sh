@@ -13,9 +13,12 @@ MAIN_PACKAGES=(dataset-fashion-mnist)
 # Tests: ONNX backend test data, and PyTorch + onnx to export reference models.
 TEST_PACKAGES=(libonnx-testdata python3-numpy python3-onnx python3-torch python3-torchvision
                python3-pil python3-skimage)
+# Benchmarks only (bench/serve_load.sh): the HTTP load generator. Not installed by default.
+BENCH_PACKAGES=(wrk)
 
 wanted=("${BUILD_PACKAGES[@]}" "${MAIN_PACKAGES[@]}")
 if [[ "${INFERA_SETUP_TESTS:-0}" == 1 ]]; then wanted+=("${TEST_PACKAGES[@]}"); fi
+if [[ "${INFERA_SETUP_BENCH:-0}" == 1 ]]; then wanted+=("${BENCH_PACKAGES[@]}"); fi
 
 missing=()
 for p in "${wanted[@]}"; do

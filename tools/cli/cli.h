@@ -26,5 +26,6 @@ Action add_pipeline_command(CLI::App& app);
 
 // `infera: warning: ...` on stderr for each of the pipeline's diagnostics (model and inputs).
 void print_pipeline_warnings(const Pipeline& pipeline, const std::vector<Prediction>& answers);
+Action add_serve_command(CLI::App& app);
 
 }  // namespace infera::cli
