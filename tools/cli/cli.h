@@ -23,9 +23,9 @@ Action add_ops_command(CLI::App& app);
 Action add_predict_command(CLI::App& app);
 Action add_bench_command(CLI::App& app);
 Action add_pipeline_command(CLI::App& app);
+Action add_serve_command(CLI::App& app);
 
 // `infera: warning: ...` on stderr for each of the pipeline's diagnostics (model and inputs).
 void print_pipeline_warnings(const Pipeline& pipeline, const std::vector<Prediction>& answers);
-Action add_serve_command(CLI::App& app);
 
 }  // namespace infera::cli
