@@ -37,7 +37,9 @@ Pipeline Pipeline::load(const std::string& model_path, const std::string& spec,
                         const SessionOptions& options) {
   Session session = Session::load(model_path, options);
   PipelineSpec found = find_pipeline_spec(model_path, session, spec);
-  return Pipeline(std::move(session), std::move(found));
+  Pipeline pipeline(std::move(session), std::move(found));
+  pipeline.model_path_ = model_path;
+  return pipeline;
 }
 
 Pipeline::Pipeline(Session session, PipelineSpec spec)

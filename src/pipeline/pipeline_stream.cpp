@@ -246,7 +246,7 @@ PredictStats Pipeline::predict_stream(const std::vector<std::string>& paths,
                                       const AnswerCallback& on_answer) const {
   return predict_source(
       [&](size_t index, Image& storage) -> const Image& {
-        storage = read_image_file(paths[index]);
+        storage = read_image_file(paths[index], decode_limits_);
         return storage;
       },
       paths, options, on_answer);

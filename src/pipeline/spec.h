@@ -118,6 +118,10 @@ void validate_spec_against_model(PipelineSpec& spec, const TensorInfo& input,
 // crop; `resize` only with the crop modes. Errors name the key and the sizes.
 void check_tta(const PipelineSpec& spec);
 
+// The whole effective spec as JSON (every key written, labels inlined, no preset); `indent` < 0
+// gives one line. parse_pipeline_spec reads it back to the same spec.
+std::string pipeline_spec_to_json(const PipelineSpec& spec, int indent = -1);
+
 // Reads one label per line (trailing blanks and an empty last line dropped).
 std::vector<std::string> read_labels_file(const std::string& path);
 

@@ -144,6 +144,7 @@ Action add_predict_command(CLI::App& app) {
     bool json = false;
     bool verbose = false;
     bool timings = false;
+    uint64_t max_pixels = DecodeLimits{}.max_pixels;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("predict", "Classify or score image files through the model's pipeline");
@@ -168,6 +169,8 @@ Action add_predict_command(CLI::App& app) {
       ->delimiter(',')
       ->check(CLI::Range(1, 100000));
   cmd->add_flag("--json", args->json, "one JSON object per line");
+  cmd->add_option("--max-pixels", args->max_pixels, "refuse images declaring more pixels (decompression bombs)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--verbose", args->verbose,
                 "log the spec's source, tensor shapes and each file's confidence to stderr");
   cmd->add_flag("--timings", args->timings, "print where the time went to stderr");
@@ -176,6 +179,7 @@ Action add_predict_command(CLI::App& app) {
     options.threads = args->threads;
     Pipeline pipeline = Pipeline::load(args->model, args->pipeline, options);
     if (args->top_k > 0) pipeline.mutable_spec().top_k = args->top_k;
+    pipeline.set_decode_limits(DecodeLimits{args->max_pixels});
     pipeline.set_tta(
         tta_from_options(pipeline.spec(), args->tta, args->tta_merge, args->tta_scales));
     if (args->verbose) {
@@ -192,7 +196,9 @@ Action add_predict_command(CLI::App& app) {
     predict.decode_threads =
         args->decode_threads > 0 ? args->decode_threads : default_decode_threads();
     int failed = 0;
+    std::vector<Prediction> answers;  // kept for the diagnostics after the last answer
     const PredictStats stats = pipeline.predict_stream(files, predict, [&](const Prediction& p) {
+      answers.push_back(p);
       if (!p.ok()) {
         ++failed;
         // Decoder errors already name the file; others get it in front.
@@ -211,6 +217,7 @@ Action add_predict_command(CLI::App& app) {
                   args->json ? prediction_json(p).dump().c_str() : prediction_text(p).c_str());
     });
     std::fflush(stdout);
+    print_pipeline_warnings(pipeline, answers);
     if (args->timings) print_timings(stats, predict.decode_threads);
     return failed > 0 ? 1 : 0;
   };
