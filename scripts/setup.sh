@@ -11,7 +11,7 @@ BUILD_PACKAGES=(g++ cmake make pkg-config libgtest-dev nlohmann-json3-dev libcli
 MAIN_PACKAGES=(dataset-fashion-mnist)
 # Tests: ONNX backend test data, and PyTorch + onnx to export reference models.
 TEST_PACKAGES=(libonnx-testdata python3-numpy python3-onnx python3-torch python3-torchvision
-               python3-pil python3-skimage)
+               python3-pil python3-skimage python3-sklearn)
 
 wanted=("${BUILD_PACKAGES[@]}" "${MAIN_PACKAGES[@]}")
 if [[ "${INFERA_SETUP_TESTS:-0}" == 1 ]]; then wanted+=("${TEST_PACKAGES[@]}"); fi

@@ -46,6 +46,10 @@ class Pipeline {
   std::vector<Prediction> predict_images(const std::vector<Image>& images,
                                          int batch_size = 16) const;
 
+  // The same for a batch already in model form ([n, ...], e.g. feature rows): no preprocessing.
+  // Sources are "row 0", "row 1", ...
+  std::vector<Prediction> predict_tensor(const Tensor& batch) const;
+
   // The spec's geometric steps and channel conversion: the image the tensor is made from.
   Image preprocess(const Image& image) const;
   TensorOptions tensor_options() const;

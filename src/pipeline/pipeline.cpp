@@ -168,6 +168,19 @@ std::vector<Prediction> Pipeline::predict_files(const std::vector<std::string>& 
   return predict_items(items, batch_size);
 }
 
+std::vector<Prediction> Pipeline::predict_tensor(const Tensor& batch) const {
+  const Tensor output = session_.run(std::vector<Tensor>{batch})[0];
+  const int64_t rows = batch.dim(0);
+  const int64_t per_row = rows ? output.numel() / rows : 0;
+  std::vector<Prediction> out;
+  out.reserve(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) {
+    out.push_back(postprocess_row(output.data<float>() + r * per_row, per_row, spec_));
+    out.back().source = "row " + std::to_string(r);
+  }
+  return out;
+}
+
 std::vector<Prediction> Pipeline::predict_images(const std::vector<Image>& images,
                                                  int batch_size) const {
   std::vector<Item> items(images.size());

@@ -83,7 +83,7 @@ void check_output(const PipelineSpec& spec, const TensorInfo& output) {
 void validate_spec_against_model(PipelineSpec& spec, const TensorInfo& input,
                                  const TensorInfo& output) {
   check_spec_alone(spec);
-  check_input(spec, input);
+  if (spec.input_kind == InputKind::kImage) check_input(spec, input);
   check_output(spec, output);
 }
 
