@@ -12,8 +12,10 @@ bool CsvReader::next_row(std::vector<std::string>& fields) {
   while ((c = in_.get()) != std::char_traits<char>::eof()) {
     if (!any) row_line_ = line_ + 1;
     if (in_quotes) {
-      if (c == '"' && in_.peek() == '"') field += static_cast<char>(in_.get());
-      else if (c == '"') in_quotes = false;
+      if (c == '"' && in_.peek() == '"')
+        field += static_cast<char>(in_.get());
+      else if (c == '"')
+        in_quotes = false;
       else {
         if (c == '\n') ++line_;
         field += static_cast<char>(c);
@@ -28,9 +30,12 @@ bool CsvReader::next_row(std::vector<std::string>& fields) {
       return true;
     }
     any = true;
-    if (c == '"' && field.empty()) in_quotes = true;
-    else if (c == ',') fields.push_back(std::move(field)), field.clear();
-    else field += static_cast<char>(c);
+    if (c == '"' && field.empty())
+      in_quotes = true;
+    else if (c == ',')
+      fields.push_back(std::move(field)), field.clear();
+    else
+      field += static_cast<char>(c);
   }
   if (in_quotes)
     throw Error(ErrorKind::kInvalidArgument,

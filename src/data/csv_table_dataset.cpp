@@ -31,14 +31,16 @@ class CsvTableDataset : public Dataset {
       : file_(file), in_(file), csv_(in_, file) {
     if (!in_) throw Error(ErrorKind::kIo, "cannot open the table " + file);
     std::vector<std::string> header;
-    if (!csv_.next_row(header)) throw Error(ErrorKind::kInvalidArgument, file + " is empty: expected a header row");
+    if (!csv_.next_row(header))
+      throw Error(ErrorKind::kInvalidArgument, file + " is empty: expected a header row");
     columns_ = header.size();
     auto column = [&](const std::string& name) {
       for (size_t i = 0; i < header.size(); ++i)
         if (header[i] == name) return i;
       std::string known;
       for (const std::string& h : header) known += (known.empty() ? "" : ", ") + h;
-      throw Error(ErrorKind::kInvalidArgument, file + " has no column '" + name + "' (it has " + known + ")");
+      throw Error(ErrorKind::kInvalidArgument,
+                  file + " has no column '" + name + "' (it has " + known + ")");
     };
     for (const std::string& name : targets) target_columns_.push_back(column(name));
     if (!features.empty()) {
@@ -64,9 +66,9 @@ class CsvTableDataset : public Dataset {
     record.tensor.resize(feature_columns_.size());
     for (size_t i = 0; i < feature_columns_.size(); ++i)
       if (!parse_number(fields[feature_columns_[i]], record.tensor[i]))
-        throw BadRecord(record.location,
-                        "feature column " + std::to_string(feature_columns_[i] + 1) + " is '" +
-                            fields[feature_columns_[i]] + "', not a number");
+        throw BadRecord(record.location, "feature column " +
+                                             std::to_string(feature_columns_[i] + 1) + " is '" +
+                                             fields[feature_columns_[i]] + "', not a number");
     record.tensor_shape = {static_cast<int64_t>(feature_columns_.size())};
     set_target(record, fields);
     return true;
@@ -89,7 +91,8 @@ class CsvTableDataset : public Dataset {
       return;
     }
     const float v = record.target_values.size() == 1 ? record.target_values[0] : -1.0f;
-    if (v >= 0 && v == static_cast<float>(static_cast<int>(v))) record.target_class = static_cast<int>(v);
+    if (v >= 0 && v == static_cast<float>(static_cast<int>(v)))
+      record.target_class = static_cast<int>(v);
   }
 
   std::string file_;

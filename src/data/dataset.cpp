@@ -33,9 +33,12 @@ std::unique_ptr<Dataset> open_csv_spec(const std::string& spec, const std::strin
       const size_t equals = option.find('=');
       const std::string key = option.substr(0, equals);
       const std::string value = equals == std::string::npos ? "" : option.substr(equals + 1);
-      if (key == "target") targets = split(value, ',');
-      else if (key == "features") features = split(value, ',');
-      else bad_spec(spec, "unknown option '" + key + "' (csv takes target= and features=)");
+      if (key == "target")
+        targets = split(value, ',');
+      else if (key == "features")
+        features = split(value, ',');
+      else
+        bad_spec(spec, "unknown option '" + key + "' (csv takes target= and features=)");
     }
   }
   if (targets.empty()) bad_spec(spec, "csv needs ?target=COLUMN");

@@ -19,7 +19,9 @@ std::string find_idx_file(const std::string& prefix, const std::string& kind) {
 class IdxDataset : public ArrayPairDataset {
  public:
   IdxDataset(const std::string& images, const std::string& labels)
-      : ArrayPairDataset(std::filesystem::path(images).filename().string()), images_(images), labels_(labels) {
+      : ArrayPairDataset(std::filesystem::path(images).filename().string()),
+        images_(images),
+        labels_(labels) {
     if (labels_.record_count() != images_.record_count())
       throw Error(ErrorKind::kInvalidArgument,
                   labels + " has " + std::to_string(labels_.record_count()) + " labels for " +
@@ -40,7 +42,8 @@ class IdxDataset : public ArrayPairDataset {
 }  // namespace
 
 std::unique_ptr<Dataset> open_idx_dataset(const std::string& prefix) {
-  return std::make_unique<IdxDataset>(find_idx_file(prefix, "images-idx3"), find_idx_file(prefix, "labels-idx1"));
+  return std::make_unique<IdxDataset>(find_idx_file(prefix, "images-idx3"),
+                                      find_idx_file(prefix, "labels-idx1"));
 }
 
 }  // namespace infera

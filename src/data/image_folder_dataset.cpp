@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> image_files_under(const fs::path& dir) {
   std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink))
+  for (const auto& entry :
+       fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink))
     if (entry.is_regular_file() && has_image_extension(entry.path().string()))
       files.push_back(entry.path().string());
   std::sort(files.begin(), files.end());
@@ -28,8 +29,9 @@ class ImageFolderDataset : public Dataset {
       if (entry.is_directory()) classes_.push_back(entry.path().filename().string());
     std::sort(classes_.begin(), classes_.end());
     if (classes_.empty())
-      throw Error(ErrorKind::kInvalidArgument,
-                  dir + " has no sub-folders: folder:DIR expects one sub-folder of images per class");
+      throw Error(
+          ErrorKind::kInvalidArgument,
+          dir + " has no sub-folders: folder:DIR expects one sub-folder of images per class");
     for (const std::string& name : classes_)
       for (const auto& entry : fs::recursive_directory_iterator(dir_ / name))
         total_ += entry.is_regular_file() && has_image_extension(entry.path().string());

@@ -46,7 +46,8 @@ class ImageListDataset : public Dataset {
       if (!csv_.next_row(fields)) return false;
     }
     if (fields.size() != 2)
-      throw BadRecord(csv_.row_location(), "expected 2 fields (file,label), found " + std::to_string(fields.size()));
+      throw BadRecord(csv_.row_location(),
+                      "expected 2 fields (file,label), found " + std::to_string(fields.size()));
     path = fields[0], label = fields[1];
     return true;
   }
@@ -65,9 +66,12 @@ class ImageListDataset : public Dataset {
       throw BadRecord(location, "expected {\"file\": \"...\", \"label\": index or name}");
     path = row[path_key].get<std::string>();
     const nlohmann::json& value = row["label"];
-    if (value.is_number_integer()) label = std::to_string(value.get<int64_t>());
-    else if (value.is_string()) label = value.get<std::string>();
-    else throw BadRecord(location, "label must be an integer index or a name, got " + value.dump());
+    if (value.is_number_integer())
+      label = std::to_string(value.get<int64_t>());
+    else if (value.is_string())
+      label = value.get<std::string>();
+    else
+      throw BadRecord(location, "label must be an integer index or a name, got " + value.dump());
     return true;
   }
 

@@ -17,15 +17,17 @@ Tensor batch_as_float(const Tensor& batch) {
   return out;
 }
 
-void set_record_input(DataRecord& record, const Tensor& batch, const Tensor& as_float, int64_t row) {
+void set_record_input(DataRecord& record, const Tensor& batch, const Tensor& as_float,
+                      int64_t row) {
   const Shape& shape = batch.shape();
-  const bool image_shaped = shape.size() == 3 || (shape.size() == 4 && (shape[3] == 1 || shape[3] == 3));
+  const bool image_shaped =
+      shape.size() == 3 || (shape.size() == 4 && (shape[3] == 1 || shape[3] == 3));
   const int64_t per_record = shape[0] ? batch.numel() / shape[0] : 0;
   record.is_image = batch.dtype() == DType::kUInt8 && image_shaped;
   if (batch.dtype() == DType::kUInt8 && !image_shaped && !as_float.has_data())
-    throw Error(ErrorKind::kInvalidArgument, "uint8 records of shape " +
-                                                 shape_to_string(Shape(shape.begin() + 1, shape.end())) +
-                                                 " are neither images nor converted to float");
+    throw Error(ErrorKind::kInvalidArgument,
+                "uint8 records of shape " + shape_to_string(Shape(shape.begin() + 1, shape.end())) +
+                    " are neither images nor converted to float");
   if (record.is_image) {
     Image& image = record.image;
     image.height = static_cast<int>(shape[1]);

@@ -24,14 +24,16 @@ BinaryMetrics binary_metrics(const std::vector<EvaluatedSample>& samples, double
     correct += (scores[i] >= threshold) == (s.target == 1);
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  m.accuracy = samples.empty() ? nan : static_cast<double>(correct) / static_cast<double>(samples.size());
+  m.accuracy =
+      samples.empty() ? nan : static_cast<double>(correct) / static_cast<double>(samples.size());
   if (m.positives == 0 || m.negatives == 0) {
     m.roc_auc = m.average_precision = nan;
     return m;
   }
   std::vector<size_t> order(samples.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return scores[a] > scores[b]; });
   int64_t true_positives = 0, false_positives = 0;
   double roc_area = 0, average_precision = 0;  // roc_area in units of (false, true) positives
   for (size_t i = 0; i < order.size();) {
@@ -41,8 +43,8 @@ BinaryMetrics binary_metrics(const std::vector<EvaluatedSample>& samples, double
       (samples[order[i]].target == 1 ? true_positives : false_positives) += 1;
     roc_area += static_cast<double>(false_positives - fp_before) *
                 static_cast<double>(true_positives + tp_before) / 2;
-    const double precision = static_cast<double>(true_positives) /
-                             static_cast<double>(true_positives + false_positives);
+    const double precision =
+        static_cast<double>(true_positives) / static_cast<double>(true_positives + false_positives);
     average_precision += static_cast<double>(true_positives - tp_before) /
                          static_cast<double>(m.positives) * precision;
   }

@@ -128,21 +128,24 @@ ClassificationMetrics classification_metrics(const std::vector<EvaluatedSample>&
   m.classes = classes;
   m.top_k = std::clamp(top_k, 1, classes);
   m.min_confidence = min_confidence;
-  m.confusion.assign(static_cast<size_t>(classes), std::vector<int64_t>(static_cast<size_t>(classes), 0));
+  m.confusion.assign(static_cast<size_t>(classes),
+                     std::vector<int64_t>(static_cast<size_t>(classes), 0));
   int64_t in_top_k = 0, correct_accepted = 0;
   double loss_sum = 0;
   for (const EvaluatedSample& s : samples) {
     check_sample(s, classes);
     if (s.predicted < 0 || s.predicted >= classes)
-      throw Error(ErrorKind::kInvalidArgument, s.source + ": predicted class " +
-                                                   std::to_string(s.predicted) + " out of range");
+      throw Error(ErrorKind::kInvalidArgument,
+                  s.source + ": predicted class " + std::to_string(s.predicted) + " out of range");
     m.confusion[s.target][s.predicted] += 1;
     const bool correct = s.predicted == s.target;
     m.correct += correct;
     in_top_k += target_in_top_k(s.probabilities, s.target, m.top_k);
     loss_sum += cross_entropy(s.probabilities, s.target);
-    if (s.rejected) m.rejected += 1;
-    else correct_accepted += correct;
+    if (s.rejected)
+      m.rejected += 1;
+    else
+      correct_accepted += correct;
   }
   const double n = static_cast<double>(m.samples);
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -151,7 +154,8 @@ ClassificationMetrics classification_metrics(const std::vector<EvaluatedSample>&
   m.log_loss = m.samples ? loss_sum / n : nan;
   m.rejected_rate = m.samples ? static_cast<double>(m.rejected) / n : nan;
   const int64_t accepted = m.samples - m.rejected;
-  m.accuracy_on_accepted = accepted ? static_cast<double>(correct_accepted) / static_cast<double>(accepted) : nan;
+  m.accuracy_on_accepted =
+      accepted ? static_cast<double>(correct_accepted) / static_cast<double>(accepted) : nan;
   fill_class_scores(m);
   fill_calibration(m, samples);
   return m;

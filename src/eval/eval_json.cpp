@@ -12,7 +12,9 @@ json number(double v) {
 }
 
 json scores_json(const ClassScores& s) {
-  return {{"precision", number(s.precision)}, {"recall", number(s.recall)}, {"f1", number(s.f1)},
+  return {{"precision", number(s.precision)},
+          {"recall", number(s.recall)},
+          {"f1", number(s.f1)},
           {"support", s.support}};
 }
 
@@ -29,8 +31,11 @@ json classification_json(const EvalResult& result, const ClassificationMetrics& 
   }
   json calibration = json::array();
   for (const CalibrationBin& b : m.calibration)
-    calibration.push_back({{"lower", b.lower}, {"upper", b.upper}, {"count", b.count},
-                           {"mean_confidence", b.mean_confidence}, {"accuracy", b.accuracy}});
+    calibration.push_back({{"lower", b.lower},
+                           {"upper", b.upper},
+                           {"count", b.count},
+                           {"mean_confidence", b.mean_confidence},
+                           {"accuracy", b.accuracy}});
   return {{"samples", m.samples},
           {"correct", m.correct},
           {"accuracy", number(m.accuracy)},
@@ -72,12 +77,14 @@ json eval_result_to_json(const EvalResult& result, bool samples) {
               {"evaluated", result.samples.size()},
               {"skipped", result.skipped},
               {"seconds", result.seconds}};
-  if (result.classification) out["classification"] = classification_json(result, *result.classification);
+  if (result.classification)
+    out["classification"] = classification_json(result, *result.classification);
   if (result.binary) {
     const BinaryMetrics& b = *result.binary;
-    out["binary"] = {{"threshold", b.threshold}, {"positives", b.positives}, {"negatives", b.negatives},
-                     {"accuracy", number(b.accuracy)}, {"roc_auc", number(b.roc_auc)},
-                     {"average_precision", number(b.average_precision)}};
+    out["binary"] = {
+        {"threshold", b.threshold},     {"positives", b.positives},
+        {"negatives", b.negatives},     {"accuracy", number(b.accuracy)},
+        {"roc_auc", number(b.roc_auc)}, {"average_precision", number(b.average_precision)}};
   }
   if (result.multilabel) {
     const MultilabelMetrics& m = *result.multilabel;
@@ -87,16 +94,21 @@ json eval_result_to_json(const EvalResult& result, bool samples) {
       row["label"] = name_of(result, l);
       per_label.push_back(row);
     }
-    out["multilabel"] = {{"subset_accuracy", number(m.subset_accuracy)}, {"per_label", per_label},
-                         {"micro", scores_json(m.micro)}, {"macro_f1", number(m.macro_f1)}};
+    out["multilabel"] = {{"subset_accuracy", number(m.subset_accuracy)},
+                         {"per_label", per_label},
+                         {"micro", scores_json(m.micro)},
+                         {"macro_f1", number(m.macro_f1)}};
   }
   if (result.regression) {
     const RegressionMetrics& r = *result.regression;
     json per_output = json::array();
     for (const RegressionOutputMetrics& o : r.per_output)
-      per_output.push_back({{"mae", number(o.mae)}, {"rmse", number(o.rmse)}, {"r2", number(o.r2)}});
-    out["regression"] = {{"mae", number(r.mean.mae)}, {"rmse", number(r.mean.rmse)},
-                         {"r2", number(r.mean.r2)}, {"per_output", per_output}};
+      per_output.push_back(
+          {{"mae", number(o.mae)}, {"rmse", number(o.rmse)}, {"r2", number(o.r2)}});
+    out["regression"] = {{"mae", number(r.mean.mae)},
+                         {"rmse", number(r.mean.rmse)},
+                         {"r2", number(r.mean.r2)},
+                         {"per_output", per_output}};
   }
   if (samples) {
     json list = json::array();

@@ -58,7 +58,8 @@ void Evaluation::check_target(DataRecord& record) const {
   if (!record.target_name.empty()) {
     const auto found = std::find(spec_.labels.begin(), spec_.labels.end(), record.target_name);
     if (found == spec_.labels.end())
-      throw BadRecord(record.location, "label '" + record.target_name + "' is not one of the model's " +
+      throw BadRecord(record.location, "label '" + record.target_name +
+                                           "' is not one of the model's " +
                                            std::to_string(spec_.labels.size()) + " labels");
     record.target_class = static_cast<int>(found - spec_.labels.begin());
   }
@@ -67,10 +68,12 @@ void Evaluation::check_target(DataRecord& record) const {
     throw BadRecord(record.location, record.target_class < 0
                                          ? "the target is not a class index"
                                          : "target class " + std::to_string(record.target_class) +
-                                               " is beyond the model's " + std::to_string(outputs_) + " classes");
+                                               " is beyond the model's " +
+                                               std::to_string(outputs_) + " classes");
   if (!classes && outputs_ > 0 && static_cast<int>(record.target_values.size()) != outputs_)
     throw BadRecord(record.location, std::to_string(record.target_values.size()) +
-                                         " target values for the model's " + std::to_string(outputs_) + " outputs");
+                                         " target values for the model's " +
+                                         std::to_string(outputs_) + " outputs");
 }
 
 std::vector<Prediction> Evaluation::predict_batch() {
@@ -86,9 +89,9 @@ std::vector<Prediction> Evaluation::predict_batch() {
   float* out = tensor.data<float>();
   for (const DataRecord& r : batch_) {
     if (r.tensor_shape != first.tensor_shape)
-      throw Error(ErrorKind::kInvalidArgument, r.location + ": shape " + shape_to_string(r.tensor_shape) +
-                                                   " differs from the first record's " +
-                                                   shape_to_string(first.tensor_shape));
+      throw Error(ErrorKind::kInvalidArgument,
+                  r.location + ": shape " + shape_to_string(r.tensor_shape) +
+                      " differs from the first record's " + shape_to_string(first.tensor_shape));
     out = std::copy(r.tensor.begin(), r.tensor.end(), out);
   }
   return pipeline_.predict_tensor(tensor);
@@ -103,8 +106,10 @@ void Evaluation::keep(const DataRecord& record, Prediction& p) {
     s.predicted_values = std::move(p.values);
   } else {
     s.probabilities = std::move(p.probabilities);
-    if (spec_.task == Task::kBinary) s.predicted = s.probabilities[1] >= spec_.threshold ? 1 : 0;
-    else if (!p.top_k.empty()) s.predicted = p.top_k.front().index;
+    if (spec_.task == Task::kBinary)
+      s.predicted = s.probabilities[1] >= spec_.threshold ? 1 : 0;
+    else if (!p.top_k.empty())
+      s.predicted = p.top_k.front().index;
     if (s.predicted >= 0) s.confidence = s.probabilities[static_cast<size_t>(s.predicted)];
     s.rejected = s.confidence < spec_.min_confidence;
   }
@@ -120,7 +125,8 @@ void Evaluation::flush() {
       skip(BadRecord(batch_[i].location, p.error));
       continue;
     }
-    const size_t produced = spec_.task == Task::kRegression ? p.values.size() : p.probabilities.size();
+    const size_t produced =
+        spec_.task == Task::kRegression ? p.values.size() : p.probabilities.size();
     if (outputs_ == 0) outputs_ = static_cast<int>(produced);
     keep(batch_[i], p);
   }
@@ -135,7 +141,8 @@ EvalResult Evaluation::finish() {
     result_.classification = classification_metrics(samples, outputs_, top_k, spec_.min_confidence);
     if (spec_.task == Task::kBinary) result_.binary = binary_metrics(samples, spec_.threshold);
   } else if (spec_.task == Task::kMultilabel) {
-    const std::vector<float> thresholds = spec_.thresholds.empty() ? std::vector<float>{spec_.threshold} : spec_.thresholds;
+    const std::vector<float> thresholds =
+        spec_.thresholds.empty() ? std::vector<float>{spec_.threshold} : spec_.thresholds;
     result_.multilabel = multilabel_metrics(samples, outputs_, thresholds);
   } else {
     result_.regression = regression_metrics(samples, outputs_);
@@ -177,13 +184,15 @@ EvalResult evaluate(const Pipeline& pipeline, Dataset& data, const EvalOptions& 
   return result;
 }
 
-std::vector<const EvaluatedSample*> most_confident_mistakes(const std::vector<EvaluatedSample>& samples,
-                                                            size_t count) {
+std::vector<const EvaluatedSample*> most_confident_mistakes(
+    const std::vector<EvaluatedSample>& samples, size_t count) {
   std::vector<const EvaluatedSample*> wrong;
   for (const EvaluatedSample& s : samples)
     if (s.target >= 0 && s.predicted >= 0 && s.predicted != s.target) wrong.push_back(&s);
   std::stable_sort(wrong.begin(), wrong.end(),
-                   [](const EvaluatedSample* a, const EvaluatedSample* b) { return a->confidence > b->confidence; });
+                   [](const EvaluatedSample* a, const EvaluatedSample* b) {
+                     return a->confidence > b->confidence;
+                   });
   if (wrong.size() > count) wrong.resize(count);
   return wrong;
 }

@@ -24,8 +24,8 @@ namespace infera {
 
 struct EvalOptions {
   int batch_size = 64;
-  int64_t limit = -1;  // evaluate at most this many records; -1 all
-  int top_k = 0;       // for top-k accuracy; 0: the spec's top_k when above 1, else 5
+  int64_t limit = -1;   // evaluate at most this many records; -1 all
+  int top_k = 0;        // for top-k accuracy; 0: the spec's top_k when above 1, else 5
   bool strict = false;  // a bad record ends the evaluation (its BadRecord is thrown)
   std::function<void(int64_t done, int64_t total)> on_progress;  // total -1 when unknown
   std::function<void(const BadRecord&)> on_skip;
@@ -46,7 +46,7 @@ struct EvalResult {
 EvalResult evaluate(const Pipeline& pipeline, Dataset& data, const EvalOptions& options);
 
 // Wrong answers (multiclass, binary), most confident first; ties keep dataset order.
-std::vector<const EvaluatedSample*> most_confident_mistakes(const std::vector<EvaluatedSample>& samples,
-                                                            size_t count);
+std::vector<const EvaluatedSample*> most_confident_mistakes(
+    const std::vector<EvaluatedSample>& samples, size_t count);
 
 }  // namespace infera

@@ -22,9 +22,9 @@ struct EvaluatedSample {
   std::string source;  // file, "file:line N" or "dataset[index]"
   // classification (multiclass, binary): the true class and the model's choice
   int target = -1;
-  int predicted = -1;  // argmax, or for binary p(class 1) >= threshold
-  bool rejected = false;  // its confidence is below min_confidence (answer "unknown")
-  float confidence = 0;   // probability of the predicted class
+  int predicted = -1;                // argmax, or for binary p(class 1) >= threshold
+  bool rejected = false;             // its confidence is below min_confidence (answer "unknown")
+  float confidence = 0;              // probability of the predicted class
   std::vector<float> probabilities;  // per class (binary: 2); multilabel: per label
   // multilabel: 0/1 per label; regression: the de-normalised true values
   std::vector<float> target_values;

@@ -12,8 +12,9 @@ namespace infera {
 MultilabelMetrics multilabel_metrics(const std::vector<EvaluatedSample>& samples, int labels,
                                      const std::vector<float>& thresholds) {
   if (thresholds.size() != 1 && static_cast<int>(thresholds.size()) != labels)
-    throw Error(ErrorKind::kInvalidArgument, "multilabel metrics: " + std::to_string(thresholds.size()) +
-                                                 " thresholds for " + std::to_string(labels) + " labels");
+    throw Error(ErrorKind::kInvalidArgument,
+                "multilabel metrics: " + std::to_string(thresholds.size()) + " thresholds for " +
+                    std::to_string(labels) + " labels");
   MultilabelMetrics m;
   m.labels = labels;
   m.samples = static_cast<int64_t>(samples.size());
@@ -36,8 +37,9 @@ MultilabelMetrics multilabel_metrics(const std::vector<EvaluatedSample>& samples
     }
     exact += all_right;
   }
-  m.subset_accuracy = samples.empty() ? std::numeric_limits<double>::quiet_NaN()
-                                      : static_cast<double>(exact) / static_cast<double>(samples.size());
+  m.subset_accuracy = samples.empty()
+                          ? std::numeric_limits<double>::quiet_NaN()
+                          : static_cast<double>(exact) / static_cast<double>(samples.size());
   int64_t tp_sum = 0, fp_sum = 0, fn_sum = 0;
   for (size_t l = 0; l < static_cast<size_t>(labels); ++l) {
     m.per_label.push_back(class_scores(tp[l], fp[l], fn[l]));

@@ -476,11 +476,13 @@ bool NpyRecordReader::next_batch(size_t max_records, Tensor& out) {
   const int64_t remaining = shape_[0] - records_read_;
   if (remaining == 0 || max_records == 0) return false;
   Shape batch_shape = shape_;
-  batch_shape[0] = std::min<int64_t>(remaining, static_cast<int64_t>(std::min<size_t>(max_records, INT64_MAX)));
+  batch_shape[0] =
+      std::min<int64_t>(remaining, static_cast<int64_t>(std::min<size_t>(max_records, INT64_MAX)));
   Tensor batch = Tensor::empty(state_->type.dtype, batch_shape);
   const size_t bytes = static_cast<size_t>(batch_shape[0]) * record_bytes_;
   state_->in.read(static_cast<char*>(batch.raw()), static_cast<std::streamsize>(bytes));
-  if (!state_->in) fail(ErrorKind::kIo, path_, "read failed at record " + std::to_string(records_read_));
+  if (!state_->in)
+    fail(ErrorKind::kIo, path_, "read failed at record " + std::to_string(records_read_));
   finish_array(batch, state_->type, path_);
   records_read_ += batch_shape[0];
   out = std::move(batch);

@@ -56,10 +56,11 @@ std::vector<EvaluatedSample> classified_samples(const json& c, const std::vector
     s.source = "sample " + std::to_string(i);
     s.target = c["targets"][i].get<int>();
     s.probabilities = floats(c["probabilities"][i]);
-    s.predicted = predicted.empty()
-                      ? static_cast<int>(std::max_element(s.probabilities.begin(), s.probabilities.end()) -
-                                         s.probabilities.begin())
-                      : predicted[i];
+    s.predicted =
+        predicted.empty()
+            ? static_cast<int>(std::max_element(s.probabilities.begin(), s.probabilities.end()) -
+                               s.probabilities.begin())
+            : predicted[i];
     s.confidence = s.probabilities[static_cast<size_t>(s.predicted)];
     s.rejected = c.contains("min_confidence") && s.confidence < c["min_confidence"].get<double>();
     samples.push_back(std::move(s));
@@ -71,8 +72,9 @@ TEST(EvalMetrics, MulticlassMatchesSklearn) {
   for (const json& c : cases("multiclass")) {
     const int classes = c["classes"].get<int>();
     const json& want = c["expected"];
-    const ClassificationMetrics m = classification_metrics(
-        classified_samples(c, {}), classes, c["top_k"].get<int>(), c["min_confidence"].get<double>());
+    const ClassificationMetrics m =
+        classification_metrics(classified_samples(c, {}), classes, c["top_k"].get<int>(),
+                               c["min_confidence"].get<double>());
     EXPECT_NEAR(m.accuracy, want["accuracy"].get<double>(), kTolerance);
     EXPECT_NEAR(m.top_k_accuracy, want["top_k_accuracy"].get<double>(), kTolerance);
     EXPECT_NEAR(m.log_loss, want["log_loss"].get<double>(), kTolerance);
@@ -81,10 +83,12 @@ TEST(EvalMetrics, MulticlassMatchesSklearn) {
     expect_scores(m.macro, want["macro"], "macro");
     expect_scores(m.weighted, want["weighted"], "weighted");
     for (int t = 0; t < classes; ++t)
-      for (int p = 0; p < classes; ++p) EXPECT_EQ(m.confusion[t][p], want["confusion"][t][p].get<int64_t>());
+      for (int p = 0; p < classes; ++p)
+        EXPECT_EQ(m.confusion[t][p], want["confusion"][t][p].get<int64_t>());
     EXPECT_NEAR(m.expected_calibration_error, want["ece"].get<double>(), kTolerance);
     for (int b = 0; b < kCalibrationBins; ++b)
-      EXPECT_EQ(m.calibration[b].count, want["calibration_counts"][b].get<int64_t>()) << "bin " << b;
+      EXPECT_EQ(m.calibration[b].count, want["calibration_counts"][b].get<int64_t>())
+          << "bin " << b;
     EXPECT_NEAR(m.rejected_rate, want["rejected_rate"].get<double>(), kTolerance);
     EXPECT_NEAR(m.accuracy_on_accepted, want["accuracy_on_accepted"].get<double>(), kTolerance);
   }
@@ -114,7 +118,8 @@ TEST(EvalMetrics, MultilabelMatchesSklearn) {
       samples.push_back(std::move(s));
     }
     const std::vector<float> thresholds = floats(c["thresholds"]);
-    const MultilabelMetrics m = multilabel_metrics(samples, static_cast<int>(thresholds.size()), thresholds);
+    const MultilabelMetrics m =
+        multilabel_metrics(samples, static_cast<int>(thresholds.size()), thresholds);
     const json& want = c["expected"];
     EXPECT_NEAR(m.subset_accuracy, want["subset_accuracy"].get<double>(), kTolerance);
     for (size_t l = 0; l < thresholds.size(); ++l)
@@ -138,7 +143,8 @@ TEST(EvalMetrics, RegressionMatchesSklearn) {
     const json& want = c["expected"];
     for (int o = 0; o < outputs; ++o) {
       EXPECT_NEAR(m.per_output[o].mae, want["per_output"][o]["mae"].get<double>(), kTolerance) << o;
-      EXPECT_NEAR(m.per_output[o].rmse, want["per_output"][o]["rmse"].get<double>(), kTolerance) << o;
+      EXPECT_NEAR(m.per_output[o].rmse, want["per_output"][o]["rmse"].get<double>(), kTolerance)
+          << o;
       EXPECT_NEAR(m.per_output[o].r2, want["per_output"][o]["r2"].get<double>(), kTolerance) << o;
     }
     EXPECT_NEAR(m.mean.mae, want["mae"].get<double>(), kTolerance);
@@ -150,7 +156,8 @@ TEST(EvalMetrics, RegressionMatchesSklearn) {
 // Hand-checkable: the definitions, not just agreement with sklearn.
 TEST(EvalMetrics, CalibrationBinsByHand) {
   std::vector<EvaluatedSample> samples(4);
-  const std::vector<std::vector<float>> probs = {{0.9f, 0.1f}, {0.9f, 0.1f}, {0.4f, 0.6f}, {0.6f, 0.4f}};
+  const std::vector<std::vector<float>> probs = {
+      {0.9f, 0.1f}, {0.9f, 0.1f}, {0.4f, 0.6f}, {0.6f, 0.4f}};
   const int targets[] = {0, 1, 1, 0};
   for (size_t i = 0; i < 4; ++i) {
     samples[i].probabilities = probs[i];

@@ -38,17 +38,21 @@ Action add_eval_command(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("eval", "Metrics of a model on labelled data");
   cmd->add_option("model", args->model, "ONNX model file")->required();
-  cmd->add_option("--data", args->data,
-                  "idx:PREFIX | folder:DIR | list:FILE.csv|.jsonl | csv:FILE?target=COL[&features=A,B] | "
-                  "npy:INPUTS.npy,TARGETS.npy")
+  cmd->add_option(
+         "--data", args->data,
+         "idx:PREFIX | folder:DIR | list:FILE.csv|.jsonl | csv:FILE?target=COL[&features=A,B] | "
+         "npy:INPUTS.npy,TARGETS.npy")
       ->required();
-  cmd->add_option("--pipeline", args->pipeline, "pipeline spec file or preset (default: beside the model)");
+  cmd->add_option("--pipeline", args->pipeline,
+                  "pipeline spec file or preset (default: beside the model)");
   cmd->add_option("--json", args->json, "write every metric to this JSON file");
   cmd->add_flag("--json-samples", args->samples, "with --json: also every sample's prediction");
   cmd->add_option("--top-k", args->top_k, "k for top-k accuracy (default: the spec's top_k, or 5)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--batch-size", args->batch, "records per run of the model")->check(CLI::PositiveNumber);
-  cmd->add_option("--limit", args->limit, "evaluate only the first N records")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--batch-size", args->batch, "records per run of the model")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--limit", args->limit, "evaluate only the first N records")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--errors", args->errors, "list the N most confident mistakes");
   cmd->add_flag("--strict", args->strict, "stop at the first bad record instead of skipping it");
   cmd->add_flag("--quiet", args->quiet, "no progress display");
@@ -67,7 +71,8 @@ Action add_eval_command(CLI::App& app) {
     eval.top_k = args->top_k;
     eval.strict = args->strict;
     eval.on_skip = [](const BadRecord& bad) { std::fprintf(stderr, "skipped %s\n", bad.what()); };
-    if (!args->quiet) eval.on_progress = [&](int64_t done, int64_t total) { progress.update(done, total); };
+    if (!args->quiet)
+      eval.on_progress = [&](int64_t done, int64_t total) { progress.update(done, total); };
     const EvalResult result = evaluate(pipeline, *data, eval);
     progress.finish();
     print_eval_report(stdout, result);
@@ -79,7 +84,8 @@ Action add_eval_command(CLI::App& app) {
     }
     if (!args->reference.empty()) {
       if (!result.classification)
-        throw Error(ErrorKind::kInvalidArgument, "--reference compares correct answers: a classification task only");
+        throw Error(ErrorKind::kInvalidArgument,
+                    "--reference compares correct answers: a classification task only");
       return check_reference(args->reference, result.classification->correct);
     }
     return 0;
