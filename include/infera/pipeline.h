@@ -9,7 +9,8 @@
 //       infera::Pipeline::load("models/fashion_mnist/fashion_mnist_cnn.onnx");
 //   for (const infera::Prediction& p : pipeline.predict_files({"boot.png", "bag.png"}, 16)) {
 //     if (!p.ok()) { std::cerr << p.source << ": " << p.error << "\n"; continue; }
-//     std::cout << p.source << ": " << p.label << " " << p.confidence << "\n";  // "Ankle boot 0.98"
+//     std::cout << p.source << ": " << p.label << " " << p.confidence << "\n";  // "Ankle boot
+//     0.98"
 //   }
 //
 // The spec says how a decoded image becomes the model's input tensor (resize, crop, channels,
@@ -84,6 +85,12 @@ class Pipeline {
   DecodeLimits decode_limits_;
   std::string model_path_;  // set by load(); the diagnostics read the model's graph from it
 };
+
+// A Pipeline's two halves without its Session, for a caller that runs the model itself (the
+// server's batcher): the spec's geometric steps and channel conversion, and how the result
+// becomes a tensor. `spec` must have been validated against the model.
+Image preprocess_image(const Image& image, const PipelineSpec& spec);
+TensorOptions pipeline_tensor_options(const PipelineSpec& spec);
 
 // Finds the spec for a model as Pipeline::load does; `spec` may be empty.
 PipelineSpec find_pipeline_spec(const std::string& model_path, const Session& session,

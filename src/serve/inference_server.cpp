@@ -6,6 +6,7 @@
 
 #include "infera/error.h"
 #include "serve/kserve_codec.h"
+#include "serve/predict_endpoint.h"
 
 namespace infera::serve {
 
@@ -158,6 +159,11 @@ void InferenceServer::handle(HttpRequest request, Responder responder) {
     if (!get) return responder.send(method_not_allowed(request, "GET"));
     return responder.send(HttpResponse::text(200, metrics_text(), "text/plain; version=0.0.4"));
   }
+  if (request.path == "/" || request.path == "/index.html") {
+    if (!get) return responder.send(method_not_allowed(request, "GET"));
+    return responder.send(web_page());
+  }
+  if (!parts.empty() && parts[0] == "v1") return handle_v1(parts, request, responder);
   if (parts.empty() || parts[0] != "v2")
     return responder.send(error_response(404, "no route for " + request.path));
   if (parts.size() == 1) {
@@ -177,8 +183,10 @@ void InferenceServer::handle(HttpRequest request, Responder responder) {
   if (parts[1] == "models" && parts.size() == 3 && parts[2] == "stats") {
     if (!get) return responder.send(method_not_allowed(request, "GET"));
     std::string all;
-    for (const auto& model : repository_.loaded())
-      all += (all.empty() ? "" : ",") + model_statistics(*model);
+    for (const auto& model : repository_.loaded()) {
+      if (!all.empty()) all += ',';
+      all += model_statistics(*model);
+    }
     return responder.send(HttpResponse::json(200, "{\"model_stats\":[" + all + "]}"));
   }
   if (parts[1] == "models" && parts.size() >= 3)
@@ -218,6 +226,20 @@ void InferenceServer::handle_model_route(const std::vector<std::string>& parts,
     return responder.send(
         HttpResponse::json(200, "{\"model_stats\":[" + model_statistics(*model) + "]}"));
   responder.send(error_response(404, "no route for " + request.path));
+}
+
+void InferenceServer::handle_v1(const std::vector<std::string>& parts, HttpRequest& request,
+                                Responder& responder) {
+  if (parts.size() == 2 && parts[1] == "models") {
+    if (request.method != "GET") return responder.send(method_not_allowed(request, "GET"));
+    return responder.send(models_listing(repository_.loaded()));
+  }
+  if (parts.size() != 4 || parts[1] != "models" || parts[3] != "predict")
+    return responder.send(error_response(404, "no route for " + request.path));
+  if (request.method != "POST") return responder.send(method_not_allowed(request, "POST"));
+  std::shared_ptr<ServedModel> model = repository_.find(parts[2]);
+  if (!model) return responder.send(error_response(404, "unknown model '" + parts[2] + "'"));
+  handle_predict(model, request, responder);
 }
 
 void InferenceServer::handle_infer(const std::shared_ptr<ServedModel>& model, HttpRequest& request,

@@ -43,6 +43,8 @@ class InferenceServer {
   void handle(HttpRequest request, Responder responder);
   void handle_model_route(const std::vector<std::string>& parts, HttpRequest& request,
                           Responder& responder);
+  // /v1: the image pipeline endpoint and the model list the page at / uses.
+  void handle_v1(const std::vector<std::string>& parts, HttpRequest& request, Responder& responder);
   void handle_infer(const std::shared_ptr<ServedModel>& model, HttpRequest& request,
                     Responder& responder);
   void handle_repository(const std::vector<std::string>& parts, HttpRequest& request,
