@@ -1,6 +1,8 @@
 // `infera eval MODEL --data SPEC`: a labelled dataset streamed through the model's pipeline,
 // then the metrics of its task (docs/EVAL.md). The work is in src/data and src/eval; this file
 // parses options and prints.
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -8,6 +10,7 @@
 #include "eval/eval_json.h"
 #include "eval_report.h"
 #include "infera/pipeline.h"
+#include "report/evaluation_report.h"
 
 namespace infera::cli {
 namespace {
@@ -29,7 +32,8 @@ int check_reference(const std::string& path, int64_t correct) {
 
 Action add_eval_command(CLI::App& app) {
   struct Args {
-    std::string model, data, pipeline, json, reference;
+    std::string model, data, pipeline, json, reference, report, grid = "4x4";
+    uint64_t seed = 0;
     int top_k = 0, batch = 64, threads = 0;
     int64_t limit = -1;
     size_t errors = 0;
@@ -56,6 +60,19 @@ Action add_eval_command(CLI::App& app) {
   cmd->add_option("--errors", args->errors, "list the N most confident mistakes");
   cmd->add_flag("--strict", args->strict, "stop at the first bad record instead of skipping it");
   cmd->add_flag("--quiet", args->quiet, "no progress display");
+  cmd->add_option("--report", args->report,
+                  "write figures (prediction grid, confusion matrix, reliability diagram or "
+                  "scatter), report.json and index.html into this folder");
+  cmd->add_option("--grid", args->grid, "the prediction grid's ROWSxCOLS (with --report)")
+      ->check([](const std::string& value) -> std::string {
+        int rows = 0, cols = 0;
+        char x = 0, extra = 0;
+        if (std::sscanf(value.c_str(), "%d%c%d%c", &rows, &x, &cols, &extra) != 3 || x != 'x' ||
+            rows < 1 || cols < 1 || rows * cols > 400)
+          return "expected ROWSxCOLS such as 4x4 (at most 400 images), got '" + value + "'";
+        return "";
+      });
+  cmd->add_option("--seed", args->seed, "which samples the grid shows (with --report)");
   cmd->add_option("--reference", args->reference,
                   "JSON with the reference framework's {\"correct\": N}: fail unless equal");
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
@@ -81,6 +98,15 @@ Action add_eval_command(CLI::App& app) {
       std::ofstream out(args->json);
       out << eval_result_to_json(result, args->samples).dump(2) << "\n";
       if (!out) throw Error(ErrorKind::kIo, "cannot write " + args->json);
+    }
+    if (!args->report.empty()) {
+      report::EvaluationReportOptions report;
+      report.title = std::filesystem::path(args->model).stem().string() + " on " + args->data;
+      report.data_spec = args->data;
+      std::sscanf(args->grid.c_str(), "%dx%d", &report.grid_rows, &report.grid_cols);
+      report.grid_seed = args->seed;
+      const report::ReportFiles files = report::write_evaluation_report(args->report, result, report);
+      std::printf("report: %s\n", files.html_path.c_str());
     }
     if (!args->reference.empty()) {
       if (!result.classification)
