@@ -105,20 +105,30 @@ InferenceServer::~InferenceServer() {
 void InferenceServer::start() {
   repository_.load_all();
   http_.start();
+  if (options_.grpc_port > 0) {
+    grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions{options_.http.host, options_.grpc_port},
+                                         repository_, ready_, logger_);
+    grpc_->start();
+  }
   repository_thread_ = std::thread([this] { repository_loop(); });
   ready_.store(true);
   std::printf("infera serve: listening on %s:%d\n", options_.http.host.c_str(), http_.port());
+  if (grpc_)
+    std::printf("infera serve: gRPC listening on %s:%d\n", options_.http.host.c_str(),
+                grpc_->port());
   std::fflush(stdout);
 }
 
 void InferenceServer::run() {
   http_.run();
+  if (grpc_) grpc_->wait_stopped();
   logger_.log(LogLevel::kInfo, "stopped: in-flight requests answered");
 }
 
 void InferenceServer::stop() {
   ready_.store(false);
   http_.stop();
+  if (grpc_) grpc_->request_stop();
 }
 
 void InferenceServer::post_repository_task(std::function<void()> task) {
@@ -252,15 +262,7 @@ void InferenceServer::handle_infer(const std::shared_ptr<ServedModel>& model, Ht
   } catch (const Error& e) {
     return responder.send(error_response(e.kind() == ErrorKind::kInternal ? 500 : 400, e.what()));
   }
-  InferenceJob job;
-  job.inputs = std::move(decoded->inputs);
-  job.rows = decoded->rows;
-  job.enqueued = SteadyClock::now();
-  job.deadline =
-      job.enqueued + (decoded->timeout_us > 0
-                          ? std::chrono::microseconds(decoded->timeout_us)
-                          : std::chrono::microseconds(model->config().timeout_ms * 1000));
-  job.cancelled = request.cancelled;
+  InferenceJob job = make_inference_job(*model, *decoded, request.cancelled);
   // The callback keeps the model version alive until the answer is encoded.
   job.done = [model, decoded, responder](InferenceResult result) {
     if (!result.error.empty()) return responder.send(error_response(result.status, result.error));
@@ -273,10 +275,7 @@ void InferenceServer::handle_infer(const std::shared_ptr<ServedModel>& model, Ht
     }
   };
   if (!model->batcher().submit(job))
-    responder.send(error_response(503, "model '" + model->name() +
-                                           "' is not accepting requests: its queue of " +
-                                           std::to_string(model->config().batching.max_queue_size) +
-                                           " is full or it is shutting down"));
+    responder.send(error_response(503, queue_full_message(*model)));
 }
 
 void InferenceServer::handle_repository(const std::vector<std::string>& parts, HttpRequest& request,
