@@ -48,6 +48,8 @@ Action add_eval_command(CLI::App& app) {
     std::string reference;
     int batch = 256;
     int threads = 0;
+    bool deterministic = false;
+    std::string precision = "f32";
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("eval", "Accuracy of a classifier on labelled data");
@@ -57,12 +59,18 @@ Action add_eval_command(CLI::App& app) {
                   "JSON with the reference framework's {\"correct\": N}: fail unless equal");
   cmd->add_option("--batch-size", args->batch, "images per run")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
+  cmd->add_flag("--deterministic", args->deterministic,
+                "same bits for any thread count and batch size (see docs/DECISIONS.md)");
+  cmd->add_option("--precision", args->precision, "f32 or bf16 (Conv/MatMul/Gemm)")
+      ->check(CLI::IsMember({"f32", "bf16"}));
   return [args]() {
     if (args->data.rfind("idx:", 0) != 0)
       throw Error(ErrorKind::kInvalidArgument, "--data expects idx:PREFIX, got '" + args->data + "'");
     const std::string prefix = args->data.substr(4);
     SessionOptions options;
     options.threads = args->threads;
+    options.deterministic = args->deterministic;
+    options.bf16 = args->precision == "bf16";
     Session session = Session::load(args->model, options);
     if (session.inputs().size() != 1)
       throw Error(ErrorKind::kInvalidArgument, "eval expects a model with one input, this one has " +

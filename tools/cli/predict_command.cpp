@@ -92,6 +92,7 @@ Action add_predict_command(CLI::App& app) {
     int top_k = 0;
     int batch = 16;
     int threads = 0;
+    bool deterministic = false;
     bool json = false;
     bool verbose = false;
   };
@@ -105,11 +106,14 @@ Action add_predict_command(CLI::App& app) {
   cmd->add_option("--top-k", args->top_k, "how many best classes to show")->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", args->batch, "images per run")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
+  cmd->add_flag("--deterministic", args->deterministic,
+                "same bits for any thread count and batch size (see docs/DECISIONS.md)");
   cmd->add_flag("--json", args->json, "one JSON object per line");
   cmd->add_flag("--verbose", args->verbose, "log the spec's source and tensor shapes to stderr");
   return [args]() {
     SessionOptions options;
     options.threads = args->threads;
+    options.deterministic = args->deterministic;
     Pipeline pipeline = Pipeline::load(args->model, args->pipeline, options);
     if (args->top_k > 0) pipeline.mutable_spec().top_k = args->top_k;
     if (args->verbose) {
