@@ -37,7 +37,8 @@ Action add_eval_command(CLI::App& app) {
     int top_k = 0, batch = 64, threads = 0;
     int64_t limit = -1;
     size_t errors = 0;
-    bool strict = false, quiet = false, samples = false;
+    bool strict = false, quiet = false, samples = false, deterministic = false;
+    std::string precision = "f32";
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("eval", "Metrics of a model on labelled data");
@@ -76,9 +77,15 @@ Action add_eval_command(CLI::App& app) {
   cmd->add_option("--reference", args->reference,
                   "JSON with the reference framework's {\"correct\": N}: fail unless equal");
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
+  cmd->add_flag("--deterministic", args->deterministic,
+                "same bits whatever the thread count and batch (docs/DECISIONS.md)");
+  cmd->add_option("--precision", args->precision, "f32 or bf16 (Conv/MatMul/Gemm)")
+      ->check(CLI::IsMember({"f32", "bf16"}));
   return [args]() {
     SessionOptions options;
     options.threads = args->threads;
+    options.deterministic = args->deterministic;
+    options.bf16 = args->precision == "bf16";
     const Pipeline pipeline = Pipeline::load(args->model, args->pipeline, options);
     std::unique_ptr<Dataset> data = open_dataset(args->data);
     EvalProgress progress(stderr);

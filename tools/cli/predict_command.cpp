@@ -92,6 +92,7 @@ Action add_predict_command(CLI::App& app) {
     int top_k = 0;
     int batch = 16;
     int threads = 0;
+    bool deterministic = false;
     bool json = false;
     bool verbose = false;
     uint64_t max_pixels = DecodeLimits{}.max_pixels;
@@ -106,6 +107,8 @@ Action add_predict_command(CLI::App& app) {
   cmd->add_option("--top-k", args->top_k, "how many best classes to show")->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", args->batch, "images per run")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
+  cmd->add_flag("--deterministic", args->deterministic,
+                "same bits for any thread count and batch size (see docs/DECISIONS.md)");
   cmd->add_flag("--json", args->json, "one JSON object per line");
   cmd->add_option("--max-pixels", args->max_pixels, "refuse images declaring more pixels (decompression bombs)")
       ->check(CLI::PositiveNumber);
@@ -113,6 +116,7 @@ Action add_predict_command(CLI::App& app) {
   return [args]() {
     SessionOptions options;
     options.threads = args->threads;
+    options.deterministic = args->deterministic;
     Pipeline pipeline = Pipeline::load(args->model, args->pipeline, options);
     if (args->top_k > 0) pipeline.mutable_spec().top_k = args->top_k;
     pipeline.set_decode_limits(DecodeLimits{args->max_pixels});
