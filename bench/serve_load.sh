@@ -58,7 +58,7 @@ end
 EOF
 
 for mode in on off; do
-  "$build/infera" serve --model-repository "$work/repo_$mode" --port 0 --log-level warn \
+  "$build/infera" serve --model-repository "$work/repo_$mode" --port 0 --grpc-port 0 --log-level warn \
     > "$work/server_$mode.out" 2> "$work/server_$mode.err" &
   pid=$!
   for _ in $(seq 600); do grep -q listening "$work/server_$mode.out" && break; sleep 0.1; done

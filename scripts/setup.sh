@@ -7,12 +7,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Build: compiler, CMake, and the libraries linked in (docs/DECISIONS.md says why each).
 BUILD_PACKAGES=(g++ cmake make pkg-config libgtest-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
                 libpng-dev libjpeg62-turbo-dev libdnnl-dev ocl-icd-opencl-dev libcairo2-dev
-                fonts-dejavu-core)
+                fonts-dejavu-core libgrpc++-dev libprotobuf-dev protobuf-compiler
+                protobuf-compiler-grpc)
 # Data for the main job: the Fashion-MNIST test images.
 MAIN_PACKAGES=(dataset-fashion-mnist)
 # Tests: ONNX backend test data, and PyTorch + onnx to export reference models.
+# chromium + nodejs: the browser test of the page at / (tests/browser, playwright-core from npm).
 TEST_PACKAGES=(libonnx-testdata python3-numpy python3-onnx python3-torch python3-torchvision
-               python3-pil python3-skimage)
+               python3-pil python3-skimage python3-sklearn python3-grpcio python3-protobuf
+               chromium nodejs)
 # Benchmarks only (bench/serve_load.sh): the HTTP load generator. Not installed by default.
 BENCH_PACKAGES=(wrk)
 
@@ -30,6 +33,22 @@ if ((${#missing[@]})); then
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# playwright-core for the browser test, pinned by tests/browser/package-lock.json. It drives
+# /usr/bin/chromium and never downloads a browser. npm comes with some nodejs builds and not
+# with Debian's, hence the check by command.
+if [[ "${INFERA_SETUP_TESTS:-0}" == 1 ]]; then
+  if ! command -v npm > /dev/null; then
+    [[ $(id -u) -ne 0 ]] && SUDO="sudo" || SUDO=""
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm
+  fi
+  installed_lock=tests/browser/node_modules/.installed-package-lock.json
+  if ! cmp -s tests/browser/package-lock.json "$installed_lock"; then
+    echo "== npm ci in tests/browser"
+    npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+    cp tests/browser/package-lock.json "$installed_lock"
+  fi
 fi
 
 echo "== building into build/"

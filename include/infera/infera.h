@@ -39,6 +39,9 @@ struct SessionOptions {
   bool reference_kernels = false;  // only the plain reference kernels (the test oracle)
   bool bf16 = false;               // Conv/MatMul/Gemm in bfloat16 where the CPU has it
   bool optimize = true;            // graph rewrites at load (src/opt/): folding and fusions
+  // Bitwise-identical outputs whatever the thread count, and a sample's result independent of
+  // the batch it is in (kernels keep one reduction order). Run-to-run identity always holds.
+  bool deterministic = false;
 };
 
 // Where one run spent its time, per executed node.

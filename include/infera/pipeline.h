@@ -87,6 +87,10 @@ class Pipeline {
   PredictStats predict_stream(const std::vector<std::string>& paths, const PredictOptions& options,
                               const AnswerCallback& on_answer) const;
 
+  // The same for a batch already in model form ([n, ...], e.g. feature rows): no preprocessing.
+  // Sources are "row 0", "row 1", ...
+  std::vector<Prediction> predict_tensor(const Tensor& batch) const;
+
   // The spec's geometric steps and channel conversion: the image the tensor is made from.
   Image preprocess(const Image& image) const;
   // With test-time augmentation (spec.tta) the views of one image, in the order they are
@@ -132,6 +136,12 @@ class Pipeline {
   DecodeLimits decode_limits_;
   std::string model_path_;  // set by load(); the diagnostics read the model's graph from it
 };
+
+// A Pipeline's two halves without its Session, for a caller that runs the model itself (the
+// server's batcher): the spec's geometric steps and channel conversion, and how the result
+// becomes a tensor. `spec` must have been validated against the model.
+Image preprocess_image(const Image& image, const PipelineSpec& spec);
+TensorOptions pipeline_tensor_options(const PipelineSpec& spec);
 
 // Finds the spec for a model as Pipeline::load does; `spec` may be empty.
 PipelineSpec find_pipeline_spec(const std::string& model_path, const Session& session,

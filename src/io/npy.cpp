@@ -406,15 +406,12 @@ Tensor read_npy_from_memory(const void* bytes, size_t size, const std::string& s
   return tensor;
 }
 
-Tensor read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(ErrorKind::kIo, path, std::string("cannot open: ") + std::strerror(errno));
-  std::error_code error;
-  const auto file_bytes = std::filesystem::file_size(path, error);
-  if (error) {  // a pipe or device: no size up front, so read it all
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return read_npy_from_memory(bytes.data(), bytes.size(), path);
-  }
+namespace {
+
+// Reads the preamble and header of the file `in` has open; `in` is left at the first data byte.
+// Returns the header, the size of the data the header declares (checked against the file).
+ArrayHeader open_npy_file(std::ifstream& in, const std::string& path, size_t file_bytes,
+                          size_t& data_bytes) {
   uint8_t prefix[kVersion2PrefixBytes] = {};
   const size_t prefix_read = std::min<size_t>(file_bytes, sizeof(prefix));
   in.read(reinterpret_cast<char*>(prefix), static_cast<std::streamsize>(prefix_read));
@@ -425,17 +422,71 @@ Tensor read_npy(const std::string& path) {
   std::string header_text(preamble.header_bytes, '\0');
   in.seekg(static_cast<std::streamoff>(preamble.prefix_bytes));
   in.read(header_text.data(), static_cast<std::streamsize>(header_text.size()));
-  const ArrayHeader header = parse_header_dict(header_text, path);
-  const size_t data_bytes = data_bytes_for(header, path);
+  ArrayHeader header = parse_header_dict(header_text, path);
+  data_bytes = data_bytes_for(header, path);
   // Checked before allocating, so a corrupt shape cannot make us reserve gigabytes.
   check_data_size(header, data_bytes, file_bytes - data_offset, path);
+  return header;
+}
 
+}  // namespace
+
+Tensor read_npy(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(ErrorKind::kIo, path, std::string("cannot open: ") + std::strerror(errno));
+  std::error_code error;
+  const auto file_bytes = std::filesystem::file_size(path, error);
+  if (error) {  // a pipe or device: no size up front, so read it all
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return read_npy_from_memory(bytes.data(), bytes.size(), path);
+  }
+  size_t data_bytes = 0;
+  const ArrayHeader header = open_npy_file(in, path, file_bytes, data_bytes);
   Tensor tensor = Tensor::empty(header.type.dtype, header.shape);
   in.read(static_cast<char*>(tensor.raw()), static_cast<std::streamsize>(data_bytes));
   if (!in)
     fail(ErrorKind::kIo, path, "read failed after " + std::to_string(in.gcount()) + " bytes");
   finish_array(tensor, header.type, path);
   return tensor;
+}
+
+struct NpyRecordReader::State {
+  std::ifstream in;
+  StoredType type;
+};
+
+NpyRecordReader::NpyRecordReader(const std::string& path)
+    : path_(path), state_(std::make_unique<State>()) {
+  state_->in.open(path, std::ios::binary);
+  if (!state_->in) fail(ErrorKind::kIo, path, std::string("cannot open: ") + std::strerror(errno));
+  std::error_code error;
+  const auto file_bytes = std::filesystem::file_size(path, error);
+  if (error) fail(ErrorKind::kIo, path, "cannot find its size: " + error.message());
+  size_t data_bytes = 0;
+  const ArrayHeader header = open_npy_file(state_->in, path, file_bytes, data_bytes);
+  if (header.shape.empty()) fail_content(path, "is a scalar; records need a first dimension");
+  state_->type = header.type;
+  shape_ = header.shape;
+  record_bytes_ = shape_[0] ? data_bytes / static_cast<size_t>(shape_[0]) : 0;
+}
+
+NpyRecordReader::~NpyRecordReader() = default;
+
+bool NpyRecordReader::next_batch(size_t max_records, Tensor& out) {
+  const int64_t remaining = shape_[0] - records_read_;
+  if (remaining == 0 || max_records == 0) return false;
+  Shape batch_shape = shape_;
+  batch_shape[0] =
+      std::min<int64_t>(remaining, static_cast<int64_t>(std::min<size_t>(max_records, INT64_MAX)));
+  Tensor batch = Tensor::empty(state_->type.dtype, batch_shape);
+  const size_t bytes = static_cast<size_t>(batch_shape[0]) * record_bytes_;
+  state_->in.read(static_cast<char*>(batch.raw()), static_cast<std::streamsize>(bytes));
+  if (!state_->in)
+    fail(ErrorKind::kIo, path_, "read failed at record " + std::to_string(records_read_));
+  finish_array(batch, state_->type, path_);
+  records_read_ += batch_shape[0];
+  out = std::move(batch);
+  return true;
 }
 
 std::string encode_npy(const Tensor& tensor) {

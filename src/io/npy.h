@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "infera/tensor.h"
@@ -26,6 +28,29 @@ Tensor read_npy(const std::string& path);
 // `source_name` is used in error messages.
 Tensor read_npy_from_memory(const void* bytes, size_t size,
                             const std::string& source_name = "<memory>");
+
+// An array read a few records (first-axis slices) at a time, so memory stays flat however
+// large the file: the header is checked as read_npy checks it, then next_batch reads on.
+class NpyRecordReader {
+ public:
+  explicit NpyRecordReader(const std::string& path);
+  ~NpyRecordReader();
+  NpyRecordReader(const NpyRecordReader&) = delete;
+  NpyRecordReader& operator=(const NpyRecordReader&) = delete;
+
+  const Shape& shape() const { return shape_; }  // records first
+  int64_t record_count() const { return shape_[0]; }
+  // Up to `max_records` further records, [n, shape[1:]...], host byte order; false at the end.
+  bool next_batch(size_t max_records, Tensor& out);
+
+ private:
+  struct State;
+  std::string path_;
+  std::unique_ptr<State> state_;
+  Shape shape_;
+  size_t record_bytes_ = 0;
+  int64_t records_read_ = 0;
+};
 
 // Writes `tensor` as a version 1.0 .npy file (2.0 when the header would not fit), C order,
 // little-endian. Throws Error(kIo) on write failure, Error(kInvalidArgument) for a tensor with

@@ -51,6 +51,7 @@ struct KernelConfig {
   int threads = 1;                 // intra-op threads a kernel may use
   bool reference_only = false;     // use only the plain reference kernels
   bool bf16 = false;               // Conv/MatMul/Gemm may compute in bfloat16
+  bool deterministic = false;      // same bits for any thread count and batch size
 };
 
 // What a kernel sees when it is created: the node, its opset and typed attribute access.

@@ -30,7 +30,8 @@ PipelineSpec find_pipeline_spec(const std::string& model_path, const Session& se
   throw Error(ErrorKind::kInvalidArgument,
               "no pipeline spec for " + model_path + ": put " + beside.filename().string() +
                   " beside it, embed one under the ONNX metadata key 'infera.pipeline', or pass "
-                  "--pipeline FILE|PRESET (presets:" + presets + ")");
+                  "--pipeline FILE|PRESET (presets:" +
+                  presets + ")");
 }
 
 Pipeline Pipeline::load(const std::string& model_path, const std::string& spec,
@@ -45,48 +46,79 @@ Pipeline Pipeline::load(const std::string& model_path, const std::string& spec,
 Pipeline::Pipeline(Session session, PipelineSpec spec)
     : session_(std::move(session)), spec_(std::move(spec)) {
   if (session_.inputs().size() != 1 || session_.outputs().empty())
-    throw Error(ErrorKind::kInvalidArgument,
-                "pipelines feed models with one input; this one has " +
-                    std::to_string(session_.inputs().size()));
+    throw Error(ErrorKind::kInvalidArgument, "pipelines feed models with one input; this one has " +
+                                                 std::to_string(session_.inputs().size()));
   validate_spec_against_model(spec_, session_.inputs()[0], session_.outputs()[0]);
 }
 
-Image Pipeline::convert_and_resize(const Image& image) const {
-  Image out = convert_channels(image, spec_.channels);
-  const ResizeStep& resize = spec_.preprocess.resize;
+namespace {
+
+// The spec's colour conversion and resize: what the crops are cut from.
+Image convert_and_resize_image(const Image& image, const PipelineSpec& spec) {
+  Image out = convert_channels(image, spec.channels);
+  const ResizeStep& resize = spec.preprocess.resize;
   if (resize.enabled && resize.shorter_side > 0) {
     out = resize_shorter_side(out, resize.shorter_side, resize.filter);
   } else if (resize.enabled) {
-    const int width = resize.width > 0 ? resize.width : spec_.width;
-    const int height = resize.height > 0 ? resize.height : spec_.height;
+    const int width = resize.width > 0 ? resize.width : spec.width;
+    const int height = resize.height > 0 ? resize.height : spec.height;
     // Pillow returns a copy when the size already matches; so do we.
-    if (out.width != width || out.height != height) out = resize_image(out, width, height, resize.filter);
+    if (out.width != width || out.height != height)
+      out = resize_image(out, width, height, resize.filter);
   }
   return out;
 }
 
-Image Pipeline::preprocess(const Image& image) const {
-  const PreprocessSpec& pre = spec_.preprocess;
-  Image out = convert_and_resize(image);
+}  // namespace
+
+Image preprocess_image(const Image& image, const PipelineSpec& spec) {
+  const PreprocessSpec& pre = spec.preprocess;
+  Image out = convert_and_resize_image(image, spec);
   if (pre.crop_width > 0) out = center_crop(out, pre.crop_width, pre.crop_height);
   if (pre.pad[0] || pre.pad[1] || pre.pad[2] || pre.pad[3])
     out = pad_image(out, pre.pad[0], pre.pad[1], pre.pad[2], pre.pad[3]);
-  if (out.width != spec_.width || out.height != spec_.height)
+  if (out.width != spec.width || out.height != spec.height)
     throw Error(ErrorKind::kInvalidArgument,
                 "the image is " + size_text(image.width, image.height) + ", " +
-                    size_text(out.width, out.height) + " after preprocessing, but the model takes " +
-                    size_text(spec_.width, spec_.height) + " (add a resize or crop to the spec)");
+                    size_text(out.width, out.height) +
+                    " after preprocessing, but the model takes " +
+                    size_text(spec.width, spec.height) + " (add a resize or crop to the spec)");
   return out;
 }
 
-TensorOptions Pipeline::tensor_options() const {
+TensorOptions pipeline_tensor_options(const PipelineSpec& spec) {
   TensorOptions options;
-  options.scale = spec_.preprocess.scale;
-  options.mean = spec_.preprocess.mean;
-  options.std = spec_.preprocess.std;
-  options.bgr = spec_.preprocess.color == ColorOrder::kBgr;
-  options.channels_last = spec_.layout == TensorLayout::kNHWC;
+  options.scale = spec.preprocess.scale;
+  options.mean = spec.preprocess.mean;
+  options.std = spec.preprocess.std;
+  options.bgr = spec.preprocess.color == ColorOrder::kBgr;
+  options.channels_last = spec.layout == TensorLayout::kNHWC;
   return options;
+}
+
+Image Pipeline::convert_and_resize(const Image& image) const {
+  return convert_and_resize_image(image, spec_);
+}
+
+Image Pipeline::preprocess(const Image& image) const {
+  return preprocess_image(image, spec_);
+}
+
+TensorOptions Pipeline::tensor_options() const {
+  return pipeline_tensor_options(spec_);
+}
+
+std::vector<Prediction> Pipeline::predict_tensor(const Tensor& batch) const {
+  const Tensor output = session_.run(std::vector<Tensor>{batch})[0];
+  const int64_t rows = batch.dim(0);
+  const int64_t per_row = rows ? output.numel() / rows : 0;
+  std::vector<Prediction> out;
+  out.reserve(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) {
+    out.push_back(postprocess_row(output.data<float>() + r * per_row, per_row, spec_));
+    out.back().source = "row " + std::to_string(r);
+  }
+  return out;
 }
 
 }  // namespace infera

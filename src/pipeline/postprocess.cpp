@@ -111,6 +111,7 @@ Prediction postprocess_row(const float* row, int64_t count, const PipelineSpec& 
     apply_activation(activation, probs);
   }
   if (probs.empty()) return p;
+  p.probabilities = probs;
   p.top_k = scored(spec, probs, top_k_indices(probs, spec.top_k));
   if (spec.task == Task::kMultilabel) {
     postprocess_multilabel(p, spec, probs);

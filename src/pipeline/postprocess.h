@@ -37,6 +37,7 @@ struct Prediction {
   float confidence = 0.0f;
   std::vector<ScoredLabel> top_k;      // best first (multiclass, binary)
   std::vector<ScoredLabel> positives;  // multilabel: every label at or above its threshold
+  std::vector<float> probabilities;    // every class (label), after the activation
   std::vector<float> values;           // regression: de-normalised outputs
   std::vector<int64_t> input_shape;    // the tensor this input became, batch dim 1
   int image_width = 0, image_height = 0, image_channels = 0;  // as decoded

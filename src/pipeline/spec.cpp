@@ -140,8 +140,9 @@ void SpecReader::apply(const json& doc, PipelineSpec& spec) {
 
 void SpecReader::apply_input(const json& input, PipelineSpec& spec) {
   only_keys(input, "input.", {"kind", "width", "height", "channels", "layout", "dtype"});
-  if (input.contains("kind") && text(input["kind"], "input.kind") != "image")
-    fail("input.kind", "must be \"image\", got " + input["kind"].dump());
+  if (input.contains("kind"))
+    spec.input_kind = choice<InputKind>(input["kind"], "input.kind",
+                                        {{"image", InputKind::kImage}, {"tensor", InputKind::kTensor}});
   if (input.contains("dtype") && text(input["dtype"], "input.dtype") != "float32")
     fail("input.dtype", "must be \"float32\", got " + input["dtype"].dump());
   if (input.contains("width")) spec.width = integer(input["width"], "input.width", 1);

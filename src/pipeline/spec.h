@@ -22,6 +22,9 @@ enum class TensorLayout { kNCHW, kNHWC };
 enum class ColorOrder { kGrey, kRgb, kBgr };
 enum class Task { kMulticlass, kBinary, kMultilabel, kRegression };
 enum class Activation { kSoftmax, kSigmoid, kNone };
+// kTensor: inputs arrive as tensors already in model form (a tabular model's feature rows,
+// NPY records) and skip image preprocessing.
+enum class InputKind { kImage, kTensor };
 
 struct ResizeStep {
   bool enabled = false;
@@ -83,6 +86,7 @@ struct PipelineSpec {
   int version = 1;
   std::string source;  // where it came from, for error messages
   // input
+  InputKind input_kind = InputKind::kImage;
   int width = 0;  // 0: taken from the model's input shape
   int height = 0;
   int channels = 3;

@@ -63,7 +63,7 @@ json preprocess_json(const PreprocessSpec& pre) {
 std::string pipeline_spec_to_json(const PipelineSpec& spec, int indent) {
   static const char* const kTasks[] = {"multiclass", "binary", "multilabel", "regression"};
   static const char* const kActivations[] = {"softmax", "sigmoid", "none"};
-  json input = {{"kind", "image"}};
+  json input = {{"kind", spec.input_kind == InputKind::kTensor ? "tensor" : "image"}};
   if (spec.width > 0) input["width"] = spec.width;
   if (spec.height > 0) input["height"] = spec.height;
   input["channels"] = spec.channels;

@@ -112,7 +112,7 @@ void check_tta(const PipelineSpec& spec) {
 void validate_spec_against_model(PipelineSpec& spec, const TensorInfo& input,
                                  const TensorInfo& output) {
   check_spec_alone(spec);
-  check_input(spec, input);
+  if (spec.input_kind == InputKind::kImage) check_input(spec, input);
   check_output(spec, output);
   check_tta(spec);
 }

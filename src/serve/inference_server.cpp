@@ -6,6 +6,7 @@
 
 #include "infera/error.h"
 #include "serve/kserve_codec.h"
+#include "serve/predict_endpoint.h"
 
 namespace infera::serve {
 
@@ -104,20 +105,30 @@ InferenceServer::~InferenceServer() {
 void InferenceServer::start() {
   repository_.load_all();
   http_.start();
+  if (options_.grpc_port > 0) {
+    grpc_ = std::make_unique<GrpcServer>(GrpcServerOptions{options_.http.host, options_.grpc_port},
+                                         repository_, ready_, logger_);
+    grpc_->start();
+  }
   repository_thread_ = std::thread([this] { repository_loop(); });
   ready_.store(true);
   std::printf("infera serve: listening on %s:%d\n", options_.http.host.c_str(), http_.port());
+  if (grpc_)
+    std::printf("infera serve: gRPC listening on %s:%d\n", options_.http.host.c_str(),
+                grpc_->port());
   std::fflush(stdout);
 }
 
 void InferenceServer::run() {
   http_.run();
+  if (grpc_) grpc_->wait_stopped();
   logger_.log(LogLevel::kInfo, "stopped: in-flight requests answered");
 }
 
 void InferenceServer::stop() {
   ready_.store(false);
   http_.stop();
+  if (grpc_) grpc_->request_stop();
 }
 
 void InferenceServer::post_repository_task(std::function<void()> task) {
@@ -158,6 +169,11 @@ void InferenceServer::handle(HttpRequest request, Responder responder) {
     if (!get) return responder.send(method_not_allowed(request, "GET"));
     return responder.send(HttpResponse::text(200, metrics_text(), "text/plain; version=0.0.4"));
   }
+  if (request.path == "/" || request.path == "/index.html") {
+    if (!get) return responder.send(method_not_allowed(request, "GET"));
+    return responder.send(web_page());
+  }
+  if (!parts.empty() && parts[0] == "v1") return handle_v1(parts, request, responder);
   if (parts.empty() || parts[0] != "v2")
     return responder.send(error_response(404, "no route for " + request.path));
   if (parts.size() == 1) {
@@ -177,8 +193,10 @@ void InferenceServer::handle(HttpRequest request, Responder responder) {
   if (parts[1] == "models" && parts.size() == 3 && parts[2] == "stats") {
     if (!get) return responder.send(method_not_allowed(request, "GET"));
     std::string all;
-    for (const auto& model : repository_.loaded())
-      all += (all.empty() ? "" : ",") + model_statistics(*model);
+    for (const auto& model : repository_.loaded()) {
+      if (!all.empty()) all += ',';
+      all += model_statistics(*model);
+    }
     return responder.send(HttpResponse::json(200, "{\"model_stats\":[" + all + "]}"));
   }
   if (parts[1] == "models" && parts.size() >= 3)
@@ -220,6 +238,20 @@ void InferenceServer::handle_model_route(const std::vector<std::string>& parts,
   responder.send(error_response(404, "no route for " + request.path));
 }
 
+void InferenceServer::handle_v1(const std::vector<std::string>& parts, HttpRequest& request,
+                                Responder& responder) {
+  if (parts.size() == 2 && parts[1] == "models") {
+    if (request.method != "GET") return responder.send(method_not_allowed(request, "GET"));
+    return responder.send(models_listing(repository_.loaded()));
+  }
+  if (parts.size() != 4 || parts[1] != "models" || parts[3] != "predict")
+    return responder.send(error_response(404, "no route for " + request.path));
+  if (request.method != "POST") return responder.send(method_not_allowed(request, "POST"));
+  std::shared_ptr<ServedModel> model = repository_.find(parts[2]);
+  if (!model) return responder.send(error_response(404, "unknown model '" + parts[2] + "'"));
+  handle_predict(model, request, responder);
+}
+
 void InferenceServer::handle_infer(const std::shared_ptr<ServedModel>& model, HttpRequest& request,
                                    Responder& responder) {
   auto decoded = std::make_shared<InferRequest>();
@@ -230,15 +262,7 @@ void InferenceServer::handle_infer(const std::shared_ptr<ServedModel>& model, Ht
   } catch (const Error& e) {
     return responder.send(error_response(e.kind() == ErrorKind::kInternal ? 500 : 400, e.what()));
   }
-  InferenceJob job;
-  job.inputs = std::move(decoded->inputs);
-  job.rows = decoded->rows;
-  job.enqueued = SteadyClock::now();
-  job.deadline =
-      job.enqueued + (decoded->timeout_us > 0
-                          ? std::chrono::microseconds(decoded->timeout_us)
-                          : std::chrono::microseconds(model->config().timeout_ms * 1000));
-  job.cancelled = request.cancelled;
+  InferenceJob job = make_inference_job(*model, *decoded, request.cancelled);
   // The callback keeps the model version alive until the answer is encoded.
   job.done = [model, decoded, responder](InferenceResult result) {
     if (!result.error.empty()) return responder.send(error_response(result.status, result.error));
@@ -251,10 +275,7 @@ void InferenceServer::handle_infer(const std::shared_ptr<ServedModel>& model, Ht
     }
   };
   if (!model->batcher().submit(job))
-    responder.send(error_response(503, "model '" + model->name() +
-                                           "' is not accepting requests: its queue of " +
-                                           std::to_string(model->config().batching.max_queue_size) +
-                                           " is full or it is shutting down"));
+    responder.send(error_response(503, queue_full_message(*model)));
 }
 
 void InferenceServer::handle_repository(const std::vector<std::string>& parts, HttpRequest& request,

@@ -5,6 +5,8 @@
 //   InferenceServer server(options, logger);
 //   server.start();   // loads and warms every model, then listens; ready turns true
 //   server.run();     // until stop() (SIGTERM): stops accepting, finishes in-flight requests
+//
+// With grpc_port > 0 the same models also answer KServe v2 gRPC (grpc_server.h).
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "serve/grpc_server.h"
 #include "serve/http_server.h"
 #include "serve/log.h"
 #include "serve/model_repository.h"
@@ -27,6 +30,7 @@ struct InferenceServerOptions {
   std::string model_repository;
   HttpServerOptions http;
   int poll_seconds = 0;  // 0: no polling; load/unload only on request
+  int grpc_port = 8001;  // KServe v2 gRPC on http.host; 0: none
 };
 
 class InferenceServer {
@@ -43,6 +47,8 @@ class InferenceServer {
   void handle(HttpRequest request, Responder responder);
   void handle_model_route(const std::vector<std::string>& parts, HttpRequest& request,
                           Responder& responder);
+  // /v1: the image pipeline endpoint and the model list the page at / uses.
+  void handle_v1(const std::vector<std::string>& parts, HttpRequest& request, Responder& responder);
   void handle_infer(const std::shared_ptr<ServedModel>& model, HttpRequest& request,
                     Responder& responder);
   void handle_repository(const std::vector<std::string>& parts, HttpRequest& request,
@@ -66,6 +72,7 @@ class InferenceServer {
   std::deque<std::function<void()>> tasks_;
   bool tasks_stopping_ = false;
   std::thread repository_thread_;
+  std::unique_ptr<GrpcServer> grpc_;  // after the repository: stopped while batchers still run
 };
 
 }  // namespace infera::serve

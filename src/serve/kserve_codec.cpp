@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
 
@@ -114,13 +115,13 @@ class LeafWriter {
   int64_t next_ = 0;
 };
 
-// Copies binary_data bytes into `tensor`; BYTES elements are 4-byte little-endian lengths
-// followed by the bytes.
-void read_binary(Tensor& tensor, const char* bytes, size_t size, const std::string& input) {
+}  // namespace
+
+void read_raw_tensor(Tensor& tensor, const char* bytes, size_t size, const std::string& input) {
   if (tensor.dtype() != DType::kString) {
     if (size != tensor.nbytes())
-      throw ServeError(400, "input '" + input + "' has binary_data_size " + std::to_string(size) +
-                                ", but " + v2_datatype(tensor.dtype()) + " " +
+      throw ServeError(400, "input '" + input + "' has " + std::to_string(size) +
+                                " bytes of raw data, but " + v2_datatype(tensor.dtype()) + " " +
                                 shape_to_string(tensor.shape()) + " takes " +
                                 std::to_string(tensor.nbytes()) + " bytes");
     std::memcpy(tensor.raw(), bytes, size);
@@ -139,6 +140,8 @@ void read_binary(Tensor& tensor, const char* bytes, size_t size, const std::stri
   if (at != size)
     throw ServeError(400, "input '" + input + "': binary BYTES data is longer than its shape");
 }
+
+namespace {
 
 void append_number(std::string& out, double value, bool single) {
   char buffer[32];
@@ -185,7 +188,9 @@ void append_json_data(std::string& out, const Tensor& tensor) {
   out += ']';
 }
 
-std::string binary_bytes(const Tensor& tensor) {
+}  // namespace
+
+std::string raw_tensor_bytes(const Tensor& tensor) {
   if (tensor.dtype() != DType::kString)
     return std::string(static_cast<const char*>(tensor.raw()), tensor.nbytes());
   std::string out;
@@ -197,6 +202,8 @@ std::string binary_bytes(const Tensor& tensor) {
   }
   return out;
 }
+
+namespace {
 
 double element_as_double(const Tensor& tensor, int64_t i) {
   double value = 0;
@@ -253,17 +260,15 @@ bool parameter_flag(const json& object, const char* key) {
   return flag && flag->is_boolean() && flag->get<bool>();
 }
 
-Tensor decode_input(const json& spec, const TensorInfo& declared, const char*& binary,
-                    const char* binary_end) {
-  const std::string& name = declared.name;
+Tensor& decode_input(InferRequest& request, const ServedModel& model, const json& spec,
+                     const char*& binary, const char* binary_end) {
+  const json* name_json = find_member(spec, "name");
+  if (!name_json || !name_json->is_string()) throw ServeError(400, "every input needs a \"name\"");
+  const std::string& name = name_json->get_ref<const std::string&>();
   const json* datatype = find_member(spec, "datatype");
   const json* shape_json = find_member(spec, "shape");
   if (!datatype || !datatype->is_string() || !shape_json || !shape_json->is_array())
     throw ServeError(400, "input '" + name + "' needs \"datatype\" and \"shape\"");
-  const DType dtype = dtype_from_v2(datatype->get<std::string>());
-  if (dtype != declared.dtype)
-    throw ServeError(400, "input '" + name + "' has datatype " + datatype->get<std::string>() +
-                              ", the model expects " + v2_datatype(declared.dtype));
   Shape shape;
   for (const json& dim : *shape_json) {
     if (!dim.is_number_integer() || dim.get<int64_t>() < 0)
@@ -271,13 +276,7 @@ Tensor decode_input(const json& spec, const TensorInfo& declared, const char*& b
                                 shape_json->dump());
     shape.push_back(dim.get<int64_t>());
   }
-  bool fits = !declared.has_shape || declared.shape.size() == shape.size();
-  for (size_t axis = 0; fits && declared.has_shape && axis < shape.size(); ++axis)
-    fits = declared.shape[axis] < 0 || declared.shape[axis] == shape[axis];
-  if (!fits)
-    throw ServeError(400, "input '" + name + "' has shape " + shape_to_string(shape) +
-                              ", the model expects " + declared.describe());
-  Tensor tensor = Tensor::empty(dtype, shape);
+  Tensor& tensor = add_input(request, model, name, datatype->get<std::string>(), shape);
   const json* parameters = find_member(spec, "parameters");
   const json* binary_size = parameters ? find_member(*parameters, "binary_data_size") : nullptr;
   if (binary_size) {
@@ -287,7 +286,7 @@ Tensor decode_input(const json& spec, const TensorInfo& declared, const char*& b
     if (binary == nullptr || static_cast<size_t>(binary_end - binary) < size)
       throw ServeError(400, "input '" + name + "' has binary_data_size " + std::to_string(size) +
                                 " but the body holds fewer binary bytes");
-    read_binary(tensor, binary, size, name);
+    read_raw_tensor(tensor, binary, size, name);
     binary += size;
     return tensor;
   }
@@ -317,6 +316,98 @@ DType dtype_from_v2(const std::string& datatype) {
     if (datatype == entry.name) return entry.dtype;
   throw ServeError(400, "unknown datatype '" + datatype +
                             "' (BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64, BYTES)");
+}
+
+Tensor& add_input(InferRequest& request, const ServedModel& model, const std::string& name,
+                  const std::string& datatype, const Shape& shape) {
+  const std::vector<TensorInfo>& declared_inputs = model.session().inputs();
+  size_t index = 0;
+  while (index < declared_inputs.size() && declared_inputs[index].name != name) ++index;
+  if (index == declared_inputs.size())
+    throw ServeError(400, "model '" + model.name() + "' has no input '" + name + "'; it takes '" +
+                              declared_inputs[0].name + "'" +
+                              (declared_inputs.size() > 1 ? " and others" : ""));
+  request.inputs.resize(declared_inputs.size());
+  if (request.inputs[index].defined()) throw ServeError(400, "input '" + name + "' is given twice");
+  const TensorInfo& declared = declared_inputs[index];
+  const DType dtype = dtype_from_v2(datatype);
+  if (dtype != declared.dtype)
+    throw ServeError(400, "input '" + name + "' has datatype " + datatype + ", the model expects " +
+                              v2_datatype(declared.dtype));
+  bool fits = !declared.has_shape || declared.shape.size() == shape.size();
+  for (size_t axis = 0; fits && declared.has_shape && axis < shape.size(); ++axis)
+    fits = declared.shape[axis] < 0 || declared.shape[axis] == shape[axis];
+  if (!fits)
+    throw ServeError(400, "input '" + name + "' has shape " + shape_to_string(shape) +
+                              ", the model expects " + declared.describe());
+  request.inputs[index] = Tensor::empty(dtype, shape);
+  return request.inputs[index];
+}
+
+void finish_inputs(InferRequest& request, const ServedModel& model) {
+  const std::vector<TensorInfo>& declared_inputs = model.session().inputs();
+  request.inputs.resize(declared_inputs.size());
+  for (size_t i = 0; i < declared_inputs.size(); ++i)
+    if (!request.inputs[i].defined())
+      throw ServeError(400, "input '" + declared_inputs[i].name + "' is missing");
+  if (!model.batchable()) return;
+  request.rows = request.inputs[0].dim(0);
+  for (const Tensor& input : request.inputs)
+    if (input.dim(0) != request.rows)
+      throw ServeError(
+          400, "inputs disagree on the batch size (dim 0): " + std::to_string(request.rows) +
+                   " and " + std::to_string(input.dim(0)));
+  const int max_batch = model.max_batch_size();
+  if (max_batch > 0 && request.rows > max_batch)
+    throw ServeError(400, "batch of " + std::to_string(request.rows) +
+                              " is over the model's max_batch_size " + std::to_string(max_batch));
+}
+
+size_t output_index(const ServedModel& model, const std::string& name) {
+  const std::vector<TensorInfo>& declared_outputs = model.session().outputs();
+  for (size_t index = 0; index < declared_outputs.size(); ++index)
+    if (declared_outputs[index].name == name) return index;
+  throw ServeError(400, "model '" + model.name() + "' has no output '" + name + "'");
+}
+
+std::vector<RequestedOutput> every_output(const ServedModel& model, bool binary) {
+  std::vector<RequestedOutput> outputs;
+  for (size_t i = 0; i < model.session().outputs().size(); ++i) outputs.push_back({i, binary, 0});
+  return outputs;
+}
+
+void throw_bad_classification(const std::string& output) {
+  throw ServeError(400, "output '" + output + "' classification must be a positive integer");
+}
+
+int classification_count(const std::string& output, int64_t k) {
+  if (k < 1 || k > std::numeric_limits<int>::max()) throw_bad_classification(output);
+  return static_cast<int>(k);
+}
+
+Tensor answer_tensor(const RequestedOutput& wanted, const ServedModel& model,
+                     const std::vector<Tensor>& outputs) {
+  return wanted.classification > 0
+             ? classify(outputs[wanted.index], wanted.classification, model.labels())
+             : outputs[wanted.index];
+}
+
+InferenceJob make_inference_job(const ServedModel& model, InferRequest& request,
+                                std::shared_ptr<std::atomic<bool>> cancelled) {
+  InferenceJob job;
+  job.inputs = std::move(request.inputs);
+  job.rows = request.rows;
+  job.enqueued = SteadyClock::now();
+  job.deadline = job.enqueued + (request.timeout_us > 0
+                                     ? std::chrono::microseconds(request.timeout_us)
+                                     : std::chrono::microseconds(model.config().timeout_ms * 1000));
+  job.cancelled = std::move(cancelled);
+  return job;
+}
+
+std::string queue_full_message(const ServedModel& model) {
+  return "model '" + model.name() + "' is not accepting requests: its queue of " +
+         std::to_string(model.config().batching.max_queue_size) + " is full or it is shutting down";
 }
 
 HttpResponse error_response(int status, const std::string& message) {
@@ -357,49 +448,17 @@ InferRequest decode_infer_request(const HttpRequest& http, const ServedModel& mo
       header_length < http.body.size() ? http.body.data() + header_length : nullptr;
   const char* binary_end = http.body.data() + http.body.size();
   request.inputs.resize(session.inputs().size());
-  std::vector<bool> given(session.inputs().size(), false);
-  for (const json& spec : *inputs) {
-    const json* name = find_member(spec, "name");
-    if (!name || !name->is_string()) throw ServeError(400, "every input needs a \"name\"");
-    size_t index = 0;
-    while (index < session.inputs().size() &&
-           session.inputs()[index].name != name->get<std::string>())
-      ++index;
-    if (index == session.inputs().size())
-      throw ServeError(400, "model '" + model.name() + "' has no input '" +
-                                name->get<std::string>() + "'; it takes '" +
-                                session.inputs()[0].name + "'" +
-                                (session.inputs().size() > 1 ? " and others" : ""));
-    if (given[index])
-      throw ServeError(400, "input '" + name->get<std::string>() + "' is given twice");
-    request.inputs[index] = decode_input(spec, session.inputs()[index], binary, binary_end);
-    given[index] = true;
-  }
-  for (size_t i = 0; i < given.size(); ++i)
-    if (!given[i]) throw ServeError(400, "input '" + session.inputs()[i].name + "' is missing");
+  for (const json& spec : *inputs) decode_input(request, model, spec, binary, binary_end);
   if (binary != nullptr && binary != binary_end)
     throw ServeError(400,
                      std::to_string(binary_end - binary) +
                          " bytes after the JSON header are not claimed by any binary_data_size");
-
-  if (model.batchable()) {
-    request.rows = request.inputs[0].dim(0);
-    for (const Tensor& input : request.inputs)
-      if (input.dim(0) != request.rows)
-        throw ServeError(
-            400, "inputs disagree on the batch size (dim 0): " + std::to_string(request.rows) +
-                     " and " + std::to_string(input.dim(0)));
-    const int max_batch = model.max_batch_size();
-    if (max_batch > 0 && request.rows > max_batch)
-      throw ServeError(400, "batch of " + std::to_string(request.rows) +
-                                " is over the model's max_batch_size " + std::to_string(max_batch));
-  }
+  finish_inputs(request, model);
 
   const bool binary_default = parameter_flag(body, "binary_data_output");
   const json* outputs = find_member(body, "outputs");
   if (!outputs) {
-    for (size_t i = 0; i < session.outputs().size(); ++i)
-      request.outputs.push_back({i, binary_default, 0});
+    request.outputs = every_output(model, binary_default);
     return request;
   }
   if (!outputs->is_array()) throw ServeError(400, "\"outputs\" must be an array");
@@ -407,22 +466,13 @@ InferRequest decode_infer_request(const HttpRequest& http, const ServedModel& mo
     const json* name = find_member(spec, "name");
     if (!name || !name->is_string())
       throw ServeError(400, "every requested output needs a \"name\"");
-    size_t index = 0;
-    while (index < session.outputs().size() &&
-           session.outputs()[index].name != name->get<std::string>())
-      ++index;
-    if (index == session.outputs().size())
-      throw ServeError(
-          400, "model '" + model.name() + "' has no output '" + name->get<std::string>() + "'");
-    RequestedOutput wanted{index, binary_default, 0};
+    RequestedOutput wanted{output_index(model, name->get<std::string>()), binary_default, 0};
     if (const json* parameters = find_member(spec, "parameters")) {
       if (const json* flag = find_member(*parameters, "binary_data"); flag && flag->is_boolean())
         wanted.binary = flag->get<bool>();
       if (const json* k = find_member(*parameters, "classification")) {
-        if (!k->is_number_integer() || k->get<int64_t>() < 1)
-          throw ServeError(400, "output '" + name->get<std::string>() +
-                                    "' classification must be a positive integer");
-        wanted.classification = static_cast<int>(k->get<int64_t>());
+        if (!k->is_number_integer()) throw_bad_classification(name->get<std::string>());
+        wanted.classification = classification_count(name->get<std::string>(), k->get<int64_t>());
       }
     }
     request.outputs.push_back(wanted);
@@ -439,10 +489,7 @@ HttpResponse encode_infer_response(const InferRequest& request, const ServedMode
   std::string binary;
   for (size_t n = 0; n < request.outputs.size(); ++n) {
     const RequestedOutput& wanted = request.outputs[n];
-    const Tensor tensor =
-        wanted.classification > 0
-            ? classify(outputs[wanted.index], wanted.classification, model.labels())
-            : outputs[wanted.index];
+    const Tensor tensor = answer_tensor(wanted, model, outputs);
     if (n) header += ',';
     header += "{\"name\":" + json_quote(model.session().outputs()[wanted.index].name) +
               ",\"datatype\":\"" + v2_datatype(tensor.dtype()) + "\",\"shape\":[";
@@ -452,7 +499,7 @@ HttpResponse encode_infer_response(const InferRequest& request, const ServedMode
     }
     header += "]";
     if (wanted.binary) {
-      const std::string bytes = binary_bytes(tensor);
+      const std::string bytes = raw_tensor_bytes(tensor);
       header += ",\"parameters\":{\"binary_data_size\":" + std::to_string(bytes.size()) + "}}";
       binary += bytes;
     } else {

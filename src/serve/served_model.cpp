@@ -81,9 +81,14 @@ std::shared_ptr<ServedModel> ServedModel::load(const std::string& model_dir,
   try {
     model->pipeline_spec_ = find_pipeline_spec(onnx_path, model->session_, spec);
     model->labels_ = model->pipeline_spec_->labels;
-  } catch (const Error&) {
+  } catch (const Error& e) {
     if (!spec.empty()) throw;  // asked for one that cannot be read; without one, no labels
+    model->image_pipeline_problem_ = "model '" + name +
+                                     "' has no pipeline spec (set \"pipeline\" in its "
+                                     "config.json to a spec file or preset): " +
+                                     e.what();
   }
+  if (model->pipeline_spec_) model->check_image_pipeline();
   if (model->config_.warmup) model->warm_up();
   return model;
 }
@@ -98,6 +103,25 @@ ServedModel::ServedModel(std::string name, std::string version, ModelConfig conf
     if (input.kind != "tensor" || !input.has_shape || input.shape.empty() || input.shape[0] != -1)
       batchable_ = false;
   batcher_ = std::make_unique<DynamicBatcher>(session_, config_.batching, batchable_, stats_);
+}
+
+void ServedModel::check_image_pipeline() {
+  // A spec may only carry labels (a model with several inputs); /v1 predict needs one that fits.
+  const auto& inputs = session_.inputs();
+  const auto& outputs = session_.outputs();
+  if (inputs.size() != 1 || outputs.empty()) {
+    image_pipeline_problem_ = "model '" + name_ + "' has " + std::to_string(inputs.size()) +
+                              " inputs; image predictions need a model with one";
+    return;
+  }
+  PipelineSpec checked = *pipeline_spec_;
+  try {
+    validate_spec_against_model(checked, inputs[0], outputs[0]);
+    image_pipeline_ = std::move(checked);
+  } catch (const Error& e) {
+    image_pipeline_problem_ =
+        "model '" + name_ + "': its pipeline spec does not fit the model: " + e.what();
+  }
 }
 
 void ServedModel::warm_up() const {

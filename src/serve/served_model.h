@@ -44,6 +44,10 @@ class ServedModel {
   // The pipeline spec from config.json, beside the model or in its metadata, if any.
   const std::optional<PipelineSpec>& pipeline_spec() const { return pipeline_spec_; }
   const std::vector<std::string>& labels() const { return labels_; }
+  // The spec checked against this model (sizes filled in), when images can be fed to it
+  // through /v1/models/<m>/predict; otherwise image_pipeline_problem() says why not.
+  const std::optional<PipelineSpec>& image_pipeline() const { return image_pipeline_; }
+  const std::string& image_pipeline_problem() const { return image_pipeline_problem_; }
   bool batchable() const { return batchable_; }
   DynamicBatcher& batcher() { return *batcher_; }
   int max_batch_size() const { return batcher_->max_batch_size(); }
@@ -52,6 +56,7 @@ class ServedModel {
  private:
   ServedModel(std::string name, std::string version, ModelConfig config, Session session);
   void warm_up() const;
+  void check_image_pipeline();
 
   std::string name_;
   std::string version_;
@@ -59,6 +64,8 @@ class ServedModel {
   Session session_;
   std::optional<PipelineSpec> pipeline_spec_;
   std::vector<std::string> labels_;
+  std::optional<PipelineSpec> image_pipeline_;
+  std::string image_pipeline_problem_;
   bool batchable_ = false;
   ModelStats stats_;
   std::unique_ptr<DynamicBatcher> batcher_;  // last: its threads use everything above

@@ -44,7 +44,7 @@ class Server:
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [os.path.join(build, "infera"), "serve", "--model-repository", repository, "--port", "0",
-             *extra], stdout=subprocess.PIPE, stderr=self.log, text=True)
+             *(() if "--grpc-port" in extra else ("--grpc-port", "0")), *extra], stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.process.stdout.readline()  # printed once every model is warm and it listens
         if "listening on" not in line:
             self.process.kill()

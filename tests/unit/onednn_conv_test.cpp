@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "variant_harness.h"
 
@@ -135,6 +136,40 @@ TEST(OneDnnConv, FusedConvActivationsAndResidual) {
         SCOPED_TRACE(std::string(a.name) + (with_z ? " with Z" : ""));
         expect_close(reference_fused(c, in, with_z, a.fn), r.outputs[0], 1e-4f);
       }
+    }
+  }
+}
+
+// KernelConfig::deterministic computes pointwise convs in fixed sgemm tiles (64 x 512 here): shapes
+// with partial tiles on both edges, 1-D and 3-D, with bias, residual and activation, must match
+// the reference and give the same bits on 1 and 3 threads.
+TEST(OneDnnConv, DeterministicPointwiseMatchesReferenceOnAnyThreadCount) {
+  const ConvCase cases[] = {{{2, 37, 23, 29}, {70, 37, 1, 1}, {}},
+                            {{2, 5, 130}, {3, 5, 1}, {}, false},
+                            {{1, 9, 3, 5, 20}, {130, 9, 1, 1, 1}, {}}};
+  for (const ConvCase& c : cases) {
+    for (bool fused : {false, true}) {
+      if (fused && !c.bias) continue;  // FusedConv's Z is input 3, after the bias
+      const Shape y = reference_shape(c);
+      std::vector<Tensor> in = conv_inputs(c, y, fused);
+      if (!c.bias) in.erase(in.begin() + 2);
+      std::vector<Attribute> attrs = c.attrs;
+      if (fused) attrs.push_back(string_attr("activation", "Relu"));
+      const Node node = fused ? make_node("FusedConv", 4, 1, attrs, "com.infera")
+                              : make_node("Conv", c.bias ? 3 : 2, 1, attrs);
+      KernelConfig config;
+      config.deterministic = true;
+      config.threads = 1;
+      const std::vector<bool> constant{false, true, false, false};
+      const VariantResult one = run_variant(node, fused ? 1 : 17, in, constant, 1, config);
+      config.threads = 3;
+      const VariantResult three = run_variant(node, fused ? 1 : 17, in, constant, 1, config);
+      SCOPED_TRACE(shape_to_string(c.x) + (fused ? " fused" : ""));
+      EXPECT_EQ(one.kernel_name, "conv_f32_onednn");
+      expect_close(reference_fused(c, in, fused, fused ? relu : nullptr), one.outputs[0], 1e-4f);
+      ASSERT_EQ(one.outputs[0].nbytes(), three.outputs[0].nbytes());
+      EXPECT_EQ(std::memcmp(one.outputs[0].raw(), three.outputs[0].raw(), one.outputs[0].nbytes()),
+                0);
     }
   }
 }

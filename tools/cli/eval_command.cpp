@@ -1,101 +1,125 @@
-// `infera eval MODEL --data idx:PREFIX`: accuracy of a classifier on labelled IDX data
-// (MNIST layout: PREFIX-images-idx3-ubyte[.gz] and PREFIX-labels-idx1-ubyte[.gz]).
-// Pixels are scaled to [0, 1] as torchvision's ToTensor does.
-#include <algorithm>
-#include <chrono>
+// `infera eval MODEL --data SPEC`: a labelled dataset streamed through the model's pipeline,
+// then the metrics of its task (docs/EVAL.md). The work is in src/data and src/eval; this file
+// parses options and prints.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
-#include "data/idx.h"
-#include "infera/infera.h"
+#include "eval/eval_json.h"
+#include "eval_report.h"
+#include "infera/pipeline.h"
+#include "report/evaluation_report.h"
 
 namespace infera::cli {
 namespace {
 
-std::string find_idx_file(const std::string& prefix, const std::string& kind) {
-  for (const char* suffix : {"-ubyte.gz", "-ubyte"}) {
-    const std::string path = prefix + "-" + kind + suffix;
-    if (std::filesystem::exists(path)) return path;
-  }
-  throw Error(ErrorKind::kIo, "no IDX file " + prefix + "-" + kind + "-ubyte[.gz]");
-}
-
-// [n, 28, 28] uint8 -> float in [0, 1], shaped as the model's input wants ([n, 1, 28, 28]).
-Tensor images_to_input(const Tensor& images, const TensorInfo& input) {
-  Shape shape = images.shape();
-  if (input.has_shape && input.shape.size() == shape.size() + 1) shape.insert(shape.begin() + 1, 1);
-  if (input.has_shape && input.shape.size() == 2) shape = {shape[0], images.numel() / shape[0]};
-  Tensor x = Tensor::empty(DType::kFloat32, shape);
-  const uint8_t* src = images.data<uint8_t>();
-  float* dst = x.data<float>();
-  for (int64_t i = 0; i < images.numel(); ++i) dst[i] = static_cast<float>(src[i]) / 255.0f;
-  return x;
-}
-
-int argmax_row(const float* row, int64_t n) {
-  return static_cast<int>(std::max_element(row, row + n) - row);
+// The reference framework's count of correct answers must equal ours.
+int check_reference(const std::string& path, int64_t correct) {
+  std::ifstream in(path);
+  if (!in) throw Error(ErrorKind::kIo, "cannot read " + path);
+  const nlohmann::json ref = nlohmann::json::parse(in, nullptr, false);
+  if (ref.is_discarded() || !ref.contains("correct") || !ref["correct"].is_number_integer())
+    throw Error(ErrorKind::kInvalidArgument, path + ": expected JSON with an integer \"correct\"");
+  const int64_t want = ref["correct"].get<int64_t>();
+  std::printf("reference: %lld correct (%s) -> %s\n", static_cast<long long>(want), path.c_str(),
+              want == correct ? "identical" : "DIFFERENT");
+  return want == correct ? 0 : 1;
 }
 
 }  // namespace
 
 Action add_eval_command(CLI::App& app) {
   struct Args {
-    std::string model;
-    std::string data;
-    std::string reference;
-    int batch = 256;
-    int threads = 0;
+    std::string model, data, pipeline, json, reference, report, grid = "4x4";
+    uint64_t seed = 0;
+    int top_k = 0, batch = 64, threads = 0;
+    int64_t limit = -1;
+    size_t errors = 0;
+    bool strict = false, quiet = false, samples = false, deterministic = false;
+    std::string precision = "f32";
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("eval", "Accuracy of a classifier on labelled data");
+  CLI::App* cmd = app.add_subcommand("eval", "Metrics of a model on labelled data");
   cmd->add_option("model", args->model, "ONNX model file")->required();
-  cmd->add_option("--data", args->data, "idx:PREFIX (MNIST-layout image and label files)")->required();
+  cmd->add_option(
+         "--data", args->data,
+         "idx:PREFIX | folder:DIR | list:FILE.csv|.jsonl | csv:FILE?target=COL[&features=A,B] | "
+         "npy:INPUTS.npy,TARGETS.npy")
+      ->required();
+  cmd->add_option("--pipeline", args->pipeline,
+                  "pipeline spec file or preset (default: beside the model)");
+  cmd->add_option("--json", args->json, "write every metric to this JSON file");
+  cmd->add_flag("--json-samples", args->samples, "with --json: also every sample's prediction");
+  cmd->add_option("--top-k", args->top_k, "k for top-k accuracy (default: the spec's top_k, or 5)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--batch-size", args->batch, "records per run of the model")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--limit", args->limit, "evaluate only the first N records")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--errors", args->errors, "list the N most confident mistakes");
+  cmd->add_flag("--strict", args->strict, "stop at the first bad record instead of skipping it");
+  cmd->add_flag("--quiet", args->quiet, "no progress display");
+  cmd->add_option("--report", args->report,
+                  "write figures (prediction grid, confusion matrix, reliability diagram or "
+                  "scatter), report.json and index.html into this folder");
+  cmd->add_option("--grid", args->grid, "the prediction grid's ROWSxCOLS (with --report)")
+      ->check([](const std::string& value) -> std::string {
+        int rows = 0, cols = 0;
+        char x = 0, extra = 0;
+        if (std::sscanf(value.c_str(), "%d%c%d%c", &rows, &x, &cols, &extra) != 3 || x != 'x' ||
+            rows < 1 || cols < 1 || rows * cols > 400)
+          return "expected ROWSxCOLS such as 4x4 (at most 400 images), got '" + value + "'";
+        return "";
+      });
+  cmd->add_option("--seed", args->seed, "which samples the grid shows (with --report)");
   cmd->add_option("--reference", args->reference,
                   "JSON with the reference framework's {\"correct\": N}: fail unless equal");
-  cmd->add_option("--batch-size", args->batch, "images per run")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
+  cmd->add_flag("--deterministic", args->deterministic,
+                "same bits whatever the thread count and batch (docs/DECISIONS.md)");
+  cmd->add_option("--precision", args->precision, "f32 or bf16 (Conv/MatMul/Gemm)")
+      ->check(CLI::IsMember({"f32", "bf16"}));
   return [args]() {
-    if (args->data.rfind("idx:", 0) != 0)
-      throw Error(ErrorKind::kInvalidArgument, "--data expects idx:PREFIX, got '" + args->data + "'");
-    const std::string prefix = args->data.substr(4);
     SessionOptions options;
     options.threads = args->threads;
-    Session session = Session::load(args->model, options);
-    if (session.inputs().size() != 1)
-      throw Error(ErrorKind::kInvalidArgument, "eval expects a model with one input, this one has " +
-                                                   std::to_string(session.inputs().size()));
-    IdxReader images(find_idx_file(prefix, "images-idx3"));
-    const Tensor labels = read_idx(find_idx_file(prefix, "labels-idx1"));
-    if (labels.numel() != images.record_count())
-      throw Error(ErrorKind::kInvalidArgument, "the label file has " + std::to_string(labels.numel()) +
-                                                   " labels for " + std::to_string(images.record_count()) + " images");
-    const auto start = std::chrono::steady_clock::now();
-    int64_t correct = 0, seen = 0;
-    Tensor batch;
-    while (images.next_batch(static_cast<size_t>(args->batch), batch)) {
-      const Tensor logits = session.run({images_to_input(batch, session.inputs()[0])})[0];
-      const int64_t classes = logits.numel() / batch.dim(0);
-      for (int64_t i = 0; i < batch.dim(0); ++i, ++seen)
-        correct += argmax_row(logits.data<float>() + i * classes, classes) == labels.data<uint8_t>()[seen];
+    options.deterministic = args->deterministic;
+    options.bf16 = args->precision == "bf16";
+    const Pipeline pipeline = Pipeline::load(args->model, args->pipeline, options);
+    std::unique_ptr<Dataset> data = open_dataset(args->data);
+    EvalProgress progress(stderr);
+    EvalOptions eval;
+    eval.batch_size = args->batch;
+    eval.limit = args->limit;
+    eval.top_k = args->top_k;
+    eval.strict = args->strict;
+    eval.on_skip = [](const BadRecord& bad) { std::fprintf(stderr, "skipped %s\n", bad.what()); };
+    if (!args->quiet)
+      eval.on_progress = [&](int64_t done, int64_t total) { progress.update(done, total); };
+    const EvalResult result = evaluate(pipeline, *data, eval);
+    progress.finish();
+    print_eval_report(stdout, result);
+    if (args->errors > 0) print_confident_mistakes(stdout, result, args->errors);
+    if (!args->json.empty()) {
+      std::ofstream out(args->json);
+      out << eval_result_to_json(result, args->samples).dump(2) << "\n";
+      if (!out) throw Error(ErrorKind::kIo, "cannot write " + args->json);
     }
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("images: %lld\ncorrect: %lld\naccuracy: %.4f\ntime: %.2f s (%.0f images/s)\n",
-                static_cast<long long>(seen), static_cast<long long>(correct),
-                static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(seen, 1)), secs,
-                static_cast<double>(seen) / secs);
+    if (!args->report.empty()) {
+      report::EvaluationReportOptions report;
+      report.title = std::filesystem::path(args->model).stem().string() + " on " + args->data;
+      report.data_spec = args->data;
+      std::sscanf(args->grid.c_str(), "%dx%d", &report.grid_rows, &report.grid_cols);
+      report.grid_seed = args->seed;
+      const report::ReportFiles files = report::write_evaluation_report(args->report, result, report);
+      std::printf("report: %s\n", files.html_path.c_str());
+    }
     if (!args->reference.empty()) {
-      std::ifstream in(args->reference);
-      if (!in) throw Error(ErrorKind::kIo, "cannot read " + args->reference);
-      const nlohmann::json ref = nlohmann::json::parse(in, nullptr, false);
-      if (ref.is_discarded() || !ref.contains("correct"))
-        throw Error(ErrorKind::kInvalidArgument, args->reference + ": expected JSON with \"correct\"");
-      const int64_t want = ref["correct"].get<int64_t>();
-      std::printf("reference: %lld correct (%s) -> %s\n", static_cast<long long>(want),
-                  args->reference.c_str(), want == correct ? "identical" : "DIFFERENT");
-      if (want != correct) return 1;
+      if (!result.classification)
+        throw Error(ErrorKind::kInvalidArgument,
+                    "--reference compares correct answers: a classification task only");
+      return check_reference(args->reference, result.classification->correct);
     }
     return 0;
   };

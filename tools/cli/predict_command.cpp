@@ -141,6 +141,7 @@ Action add_predict_command(CLI::App& app) {
     int decode_threads = 0;
     std::string tta, tta_merge;
     std::vector<int> tta_scales;
+    bool deterministic = false;
     bool json = false;
     bool verbose = false;
     bool timings = false;
@@ -168,6 +169,8 @@ Action add_predict_command(CLI::App& app) {
   cmd->add_option("--tta-scales", args->tta_scales, "multi_scale sizes, e.g. 256,288,320")
       ->delimiter(',')
       ->check(CLI::Range(1, 100000));
+  cmd->add_flag("--deterministic", args->deterministic,
+                "same bits for any thread count and batch size (see docs/DECISIONS.md)");
   cmd->add_flag("--json", args->json, "one JSON object per line");
   cmd->add_option("--max-pixels", args->max_pixels, "refuse images declaring more pixels (decompression bombs)")
       ->check(CLI::PositiveNumber);
@@ -177,6 +180,7 @@ Action add_predict_command(CLI::App& app) {
   return [args]() {
     SessionOptions options;
     options.threads = args->threads;
+    options.deterministic = args->deterministic;
     Pipeline pipeline = Pipeline::load(args->model, args->pipeline, options);
     if (args->top_k > 0) pipeline.mutable_spec().top_k = args->top_k;
     pipeline.set_decode_limits(DecodeLimits{args->max_pixels});

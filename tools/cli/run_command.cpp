@@ -15,6 +15,7 @@ Action add_run_command(CLI::App& app) {
     std::vector<std::string> inputs;
     std::string output_dir = ".";
     int threads = 0;
+    bool deterministic = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run a model on NPY tensors and write NPY outputs");
@@ -22,9 +23,12 @@ Action add_run_command(CLI::App& app) {
   cmd->add_option("--input,-i", args->inputs, "NAME=FILE.npy, once per model input");
   cmd->add_option("--output-dir,-o", args->output_dir, "folder for <output name>.npy files");
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
+  cmd->add_flag("--deterministic", args->deterministic,
+                "same bits for any thread count and batch size (see docs/DECISIONS.md)");
   return [args]() {
     SessionOptions options;
     options.threads = args->threads;
+    options.deterministic = args->deterministic;
     Session session = Session::load(args->model, options);
     std::map<std::string, Tensor> feeds;
     for (const std::string& spec : args->inputs) {

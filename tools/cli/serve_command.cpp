@@ -31,6 +31,8 @@ Action add_serve_command(CLI::App& app) {
                   "folder of <model>/<version>/model.onnx (+ <model>/config.json)")
       ->required();
   cmd->add_option("--port", args->server.http.port, "TCP port (0: any free one, printed at start)");
+  cmd->add_option("--grpc-port", args->server.grpc_port,
+                  "TCP port of the KServe v2 gRPC service (0: no gRPC)");
   cmd->add_option("--host", args->server.http.host, "IPv4 address to listen on");
   cmd->add_option("--poll-seconds", args->server.poll_seconds,
                   "look for new model versions every N seconds (0: never)");

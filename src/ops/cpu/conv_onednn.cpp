@@ -13,6 +13,7 @@
 
 #include "ops/conv_geometry.h"
 #include "ops/conv_shape.h"
+#include "ops/cpu/conv1x1_tiled_sgemm.h"
 #include "ops/cpu/onednn_common.h"
 #include "ops/op.h"
 
@@ -32,6 +33,7 @@ struct ConvPlan {
   std::vector<dnnl::eltwise_forward> activation;  // in place on Y, when not a post-op
   dn::ScratchLayout scratch;
   size_t src_offset = 0, dst_offset = 0, pad_offset = 0;
+  dn::PointwiseConvShape pointwise;  // batch > 0: deterministic 1x1 in fixed sgemm tiles
 };
 
 // oneDNN's tags for grouped weights [G, OC/G, IC/G, k...] are the plain tag one rank up.
@@ -52,6 +54,7 @@ class ConvOneDnnKernel final : public OpKernel {
         activation_(fused_ ? dn::parse_activation(init) : dn::Activation{}),
         weights_(*init.constant_input(1)),
         bf16_(init.config().bf16 && dn::cpu_has_bf16()),
+        deterministic_(init.config().deterministic),
         reference_(init.reference_kernel_if_any()) {
     if (group_ < 1) init.fail("group " + std::to_string(group_) + " must be positive");
   }
@@ -116,9 +119,17 @@ class ConvOneDnnKernel final : public OpKernel {
   dn::Activation activation_;
   Tensor weights_;
   bool bf16_;
+  bool deterministic_;
   std::unique_ptr<OpKernel> reference_;
   mutable dn::PackedConstantCache packed_weights_;
 };
+
+bool is_pointwise(const SpatialGeometry& g) {
+  for (int d = 0; d < kMaxSpatialRank; ++d)
+    if (g.kernel[d] != 1 || g.stride[d] != 1 || g.pad_begin[d] != 0 || g.pad_end[d] != 0)
+      return false;
+  return true;
+}
 
 // Whether X and Y stay in the graph's NCHW layout for this conv. Measured on ResNet-50 (2
 // cores): a 1x1 stride-1 conv is a plain GEMM over NCHW and beats the NHWC kernel plus the two
@@ -131,10 +142,7 @@ bool conv_keeps_plain_layout(const SpatialGeometry& g) {
   }();
   if (forced == "plain") return true;
   if (forced == "any") return false;
-  for (int d = 0; d < kMaxSpatialRank; ++d)
-    if (g.kernel[d] != 1 || g.stride[d] != 1 || g.pad_begin[d] != 0 || g.pad_end[d] != 0)
-      return false;
-  return true;
+  return is_pointwise(g);
 }
 
 std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_bias,
@@ -175,6 +183,13 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
     const dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, step.algorithm,
                                         plan->plain_dst, step.alpha, step.beta);
     plan->activation.emplace_back(dnnl::eltwise_forward::primitive_desc(d, dn::cpu_engine()));
+  }
+  // oneDNN's gemm convolution may split the IC sum among threads (see conv1x1_tiled_sgemm.h).
+  if (deterministic_ && plain && group_ == 1 && is_pointwise(g)) {
+    plan->pointwise = {x[0], x[1], y[1], shape_numel(Shape(x.begin() + 2, x.end()))};
+    plan->src = plan->plain_src;
+    plan->dst = plan->plain_dst;
+    return plan;
   }
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
@@ -223,6 +238,16 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
       memory plain = dn::wrap(p.plain_dst, z);
       p.dst_in.execute(s, plain, dst);
     } else if (z != y.raw()) std::memcpy(y.raw(), z, y.nbytes());
+  }
+  if (p.pointwise.batch > 0) {
+    const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
+    dn::conv1x1_nchw_f32_tiled_sgemm(p.pointwise, ctx.input(0).data<float>(),
+                                     weights_.data<float>(), bias, ctx.has_input(3),
+                                     y.data<float>(), ctx.threads());
+    for (const dnnl::eltwise_forward& step : p.activation)
+      step.execute(s, {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});
+    s.wait();
+    return;
   }
   std::unordered_map<int, memory> args{
       {DNNL_ARG_SRC, src},
