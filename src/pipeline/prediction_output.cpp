@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -24,44 +25,55 @@ std::string float_text(float value) {
   return error == std::errc() ? std::string(buffer, end) : "nan";
 }
 
-double tidy(float value) {
-  return std::strtod(float_text(value).c_str(), nullptr);
+// JSON text for a string, and for floats as their shortest form (nlohmann's double printing
+// would turn 3.144675e-08f into 3.1446749999999997e-08). NaN and infinity have no JSON form.
+std::string json_string(const std::string& text) {
+  return nlohmann::json(text).dump();
 }
 
-nlohmann::ordered_json scored_json(const std::vector<ScoredLabel>& entries) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const ScoredLabel& s : entries)
-    out.push_back({{"label", s.label}, {"index", s.index}, {"probability", tidy(s.probability)}});
-  return out;
+std::string json_float(float value) {
+  return std::isfinite(value) ? float_text(value) : "null";
 }
 
-nlohmann::ordered_json floats_json(const std::vector<float>& values) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (float v : values) out.push_back(tidy(v));
-  return out;
+std::string json_floats(const std::vector<float>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += json_float(values[i]);
+  }
+  return out + "]";
 }
 
-nlohmann::ordered_json answer_json(const RecordAnswer& a) {
-  nlohmann::ordered_json out = {{"record", a.record}, {"source", a.location}};
+std::string json_scored(const std::vector<ScoredLabel>& entries) {
+  std::string out = "[";
+  for (size_t i = 0; i < entries.size(); ++i)
+    out += std::string(i ? "," : "") + "{\"label\":" + json_string(entries[i].label) +
+           ",\"index\":" + std::to_string(entries[i].index) +
+           ",\"probability\":" + json_float(entries[i].probability) + "}";
+  return out + "]";
+}
+
+// Keys in a fixed order, "record" first: merging shards can then sort the text itself.
+std::string answer_json(const RecordAnswer& a) {
+  std::string out =
+      "{\"record\":" + std::to_string(a.record) + ",\"source\":" + json_string(a.location);
   const Prediction& p = a.prediction;
   if (!p.ok()) {
-    out["error"] = p.error;
+    out += ",\"error\":" + json_string(p.error);
   } else if (!p.values.empty()) {
-    out["values"] = floats_json(p.values);
+    out += ",\"values\":" + json_floats(p.values);
   } else {
-    out["label"] = p.label;
-    out["index"] = p.index;
-    out["confidence"] = tidy(p.confidence);
-    out["top_k"] = scored_json(p.top_k);
-    if (!p.positives.empty()) out["positives"] = scored_json(p.positives);
+    out += ",\"label\":" + json_string(p.label) + ",\"index\":" + std::to_string(p.index) +
+           ",\"confidence\":" + json_float(p.confidence) + ",\"top_k\":" + json_scored(p.top_k);
+    if (!p.positives.empty()) out += ",\"positives\":" + json_scored(p.positives);
   }
   if (a.target_class >= 0)
-    out["target"] = a.target_class;
+    out += ",\"target\":" + std::to_string(a.target_class);
   else if (!a.target_name.empty())
-    out["target"] = a.target_name;
+    out += ",\"target\":" + json_string(a.target_name);
   else if (!a.target_values.empty())
-    out["target"] = floats_json(a.target_values);
-  return out;
+    out += ",\"target\":" + json_floats(a.target_values);
+  return out + "}";
 }
 
 // RFC 4180 quoting for a comma or quote. Line breaks become spaces: one record, one line, which
@@ -112,7 +124,7 @@ std::string csv_line(const RecordAnswer& a) {
 // The record index a whole line answers; Error naming the line when it has none.
 int64_t line_record(const std::string& line, OutputFormat format, const std::string& where) {
   if (format == OutputFormat::kJsonLines) {
-    const nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(line, nullptr, false);
+    const nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);
     if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("record") &&
         parsed["record"].is_number_integer())
       return parsed["record"].get<int64_t>();
@@ -167,7 +179,7 @@ std::string csv_header() {
 }
 
 std::string answer_line(const RecordAnswer& answer, OutputFormat format) {
-  return format == OutputFormat::kJsonLines ? answer_json(answer).dump() : csv_line(answer);
+  return format == OutputFormat::kJsonLines ? answer_json(answer) : csv_line(answer);
 }
 
 int64_t resume_point(const std::string& path, OutputFormat format, const Shard& shard) {
