@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,11 +43,21 @@ struct SessionOptions {
 
 // Where one run spent its time, per executed node.
 struct NodeProfile {
-  std::string node;      // the node's name, or its first output
-  std::string op;        // op type
-  std::string kernel;    // kernel chosen: "reference", "conv_f32_onednn", ...
-  std::string shape;     // first output's shape
+  std::string node;    // the node's name, or its first output
+  std::string op;      // op type
+  std::string kernel;  // kernel chosen: "reference", "conv_f32_onednn", ...
+  std::string shape;   // first output's shape
   double seconds = 0;
+};
+
+// One executed node's outputs, as run_observed() shows them.
+struct NodeOutputs {
+  std::string node;                  // the node's name, or its first output
+  std::string op;                    // op type
+  std::string kernel;                // kernel chosen
+  bool folded = false;               // computed once at prepare (constants, shape arithmetic)
+  std::vector<std::string> names;    // output value names
+  std::vector<const Value*> values;  // valid only during the callback: copy what you keep
 };
 
 // A declared graph input or output.
@@ -55,9 +66,9 @@ struct TensorInfo {
   std::string kind = "tensor";  // "tensor", "sequence" or "optional"
   DType dtype = DType::kUndefined;
   bool has_shape = false;
-  std::vector<int64_t> shape;           // -1 for a dynamic dimension
-  std::vector<std::string> dim_names;   // symbolic names ("batch"), "" when fixed or unnamed
-  std::string describe() const;         // "float32 [batch, 1, 28, 28]"
+  std::vector<int64_t> shape;          // -1 for a dynamic dimension
+  std::vector<std::string> dim_names;  // symbolic names ("batch"), "" when fixed or unnamed
+  std::string describe() const;        // "float32 [batch, 1, 28, 28]"
 };
 
 struct OpsetInfo {
@@ -108,6 +119,12 @@ class Session {
   // run_values(), also reporting the time of every executed node.
   std::vector<Value> run_profiled(const std::vector<Value>& inputs,
                                   std::vector<NodeProfile>& profile) const;
+
+  // run_values(), showing every node's outputs to `observer` as they are computed, for
+  // debugging a prediction (`infera inspect --dump-activations`). Load the model with
+  // SessionOptions::optimize = false to see the nodes of the file rather than fused ones.
+  std::vector<Value> run_observed(const std::vector<Value>& inputs,
+                                  const std::function<void(const NodeOutputs&)>& observer) const;
 
   // The thread count in effect.
   int threads() const;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "infera/infera.h"
+#include "pipeline/diagnostics.h"
 #include "pipeline/image.h"
 #include "pipeline/postprocess.h"
 #include "pipeline/spec.h"
@@ -54,6 +55,21 @@ class Pipeline {
   Image preprocess(const Image& image) const;
   TensorOptions tensor_options() const;
 
+  // Warnings about classic mistakes (pipeline/diagnostics.h), one line each. The model checks
+  // read the model file again, so a Pipeline built from a Session has none of them.
+  // Training-mode Dropout/BatchNormalization:
+  std::vector<Diagnostic> model_diagnostics() const;
+  // After predicting: the spec's input range against the first layer's training statistics,
+  // and varied inputs that all got one class. `images` are decoded inputs behind `answers`
+  // (a sample is enough: 16 are used at most).
+  std::vector<Diagnostic> input_diagnostics(const std::vector<Image>& images,
+                                            const std::vector<Prediction>& answers) const;
+  // The same for answers from predict_files: re-reads a sample of the answered files.
+  std::vector<Diagnostic> file_diagnostics(const std::vector<Prediction>& answers) const;
+
+  // The decompression-bomb guard for files read by predict_files (default 100 megapixels).
+  void set_decode_limits(const DecodeLimits& limits) { decode_limits_ = limits; }
+
   const PipelineSpec& spec() const { return spec_; }
   PipelineSpec& mutable_spec() { return spec_; }  // e.g. a --top-k override
   const Session& session() const { return session_; }
@@ -65,6 +81,8 @@ class Pipeline {
 
   Session session_;
   PipelineSpec spec_;
+  DecodeLimits decode_limits_;
+  std::string model_path_;  // set by load(); the diagnostics read the model's graph from it
 };
 
 // Finds the spec for a model as Pipeline::load does; `spec` may be empty.

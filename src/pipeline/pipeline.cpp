@@ -51,7 +51,9 @@ Pipeline Pipeline::load(const std::string& model_path, const std::string& spec,
                         const SessionOptions& options) {
   Session session = Session::load(model_path, options);
   PipelineSpec found = find_pipeline_spec(model_path, session, spec);
-  return Pipeline(std::move(session), std::move(found));
+  Pipeline pipeline(std::move(session), std::move(found));
+  pipeline.model_path_ = model_path;
+  return pipeline;
 }
 
 Pipeline::Pipeline(Session session, PipelineSpec spec)
@@ -103,7 +105,7 @@ void Pipeline::run_batch(std::vector<Item>& items, size_t begin, size_t end) con
     Prediction& p = item.prediction;
     try {
       auto start = Clock::now();
-      Image decoded = item.image ? Image() : read_image_file(item.path);
+      Image decoded = item.image ? Image() : read_image_file(item.path, decode_limits_);
       const Image& image = item.image ? *item.image : decoded;
       p.timings.decode_ms = ms_since(start);
       p.image_width = image.width, p.image_height = image.height, p.image_channels = image.channels;

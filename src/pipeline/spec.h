@@ -82,6 +82,10 @@ std::vector<std::string> pipeline_preset_names();
 void validate_spec_against_model(PipelineSpec& spec, const TensorInfo& input,
                                  const TensorInfo& output);
 
+// The whole effective spec as JSON (every key written, labels inlined, no preset); `indent` < 0
+// gives one line. parse_pipeline_spec reads it back to the same spec.
+std::string pipeline_spec_to_json(const PipelineSpec& spec, int indent = -1);
+
 // Reads one label per line (trailing blanks and an empty last line dropped).
 std::vector<std::string> read_labels_file(const std::string& path);
 

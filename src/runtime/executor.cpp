@@ -71,13 +71,10 @@ class NodeInferContext final : public InferContext {
 
 class NodeRunContext final : public RunContext {
  public:
-  NodeRunContext(const CompiledNode& cn, std::vector<Value>& values)
-      : cn_(cn), values_(values) {}
+  NodeRunContext(const CompiledNode& cn, std::vector<Value>& values) : cn_(cn), values_(values) {}
 
   int num_inputs() const override { return static_cast<int>(cn_.inputs.size()); }
-  bool has_input(int i) const override {
-    return i < num_inputs() && cn_.inputs[i] >= 0;
-  }
+  bool has_input(int i) const override { return i < num_inputs() && cn_.inputs[i] >= 0; }
   const Value& input_value(int i) const override {
     if (!has_input(i)) fail("input " + std::to_string(i) + " is required");
     return values_[cn_.inputs[i]];
@@ -170,8 +167,7 @@ void run_node_dynamic(const Subgraph& graph, const CompiledNode& cn, std::vector
   }
   bool all_constant = true;
   for (size_t i = 0; i < cn.outputs.size(); ++i)
-    if (cn.outputs[i] >= 0 &&
-        inferred.results()[i].outcome != NodeInferContext::Outcome::kConstant)
+    if (cn.outputs[i] >= 0 && inferred.results()[i].outcome != NodeInferContext::Outcome::kConstant)
       all_constant = false;
   if (all_constant) return;
   NodeRunContext ctx(cn, values);
@@ -252,7 +248,8 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
   }
   for (size_t k = 0; k < g.inputs.size(); ++k) {
     const Value& in = inputs[k];
-    plan->input_signature.push_back(in.is_tensor() ? Value(Tensor::meta(in.tensor.dtype(), in.tensor.shape())) : in);
+    plan->input_signature.push_back(
+        in.is_tensor() ? Value(Tensor::meta(in.tensor.dtype(), in.tensor.shape())) : in);
     meta[g.inputs[k]] = plan->input_signature.back();
     shape_known[g.inputs[k]] = in.is_tensor();
   }
@@ -305,7 +302,7 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
           any_dynamic = true;
         }
       }
-      step.mode = all_constant ? PlanStep::Mode::kFolded
+      step.mode = all_constant  ? PlanStep::Mode::kFolded
                   : any_dynamic ? PlanStep::Mode::kDynamic
                                 : PlanStep::Mode::kStatic;
       if (all_constant) ++plan->folded_nodes;
@@ -373,7 +370,8 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
 namespace {
 
 void run_steps(const Plan* plan, const Subgraph& g, std::vector<Value>& values,
-               uint8_t* arena = nullptr, StepTimes* times = nullptr) {
+               uint8_t* arena = nullptr, StepTimes* times = nullptr,
+               const StepObserver* observer = nullptr) {
   if (!plan) {
     for (const CompiledNode& cn : g.nodes) run_node_dynamic(g, cn, values);
     return;
@@ -383,7 +381,10 @@ void run_steps(const Plan* plan, const Subgraph& g, std::vector<Value>& values,
   for (size_t s = 0; s < plan->steps.size(); ++s) {
     const PlanStep& step = plan->steps[s];
     const CompiledNode& cn = g.nodes[step.node];
-    if (step.mode == PlanStep::Mode::kFolded) continue;
+    if (step.mode == PlanStep::Mode::kFolded) {
+      if (observer) (*observer)(s, values);
+      continue;
+    }
     const Clock::time_point start = times ? Clock::now() : Clock::time_point();
     if (step.mode == PlanStep::Mode::kDynamic) {
       run_node_dynamic(g, cn, values);
@@ -396,6 +397,7 @@ void run_steps(const Plan* plan, const Subgraph& g, std::vector<Value>& values,
       cn.kernel->run(ctx);
     }
     if (times) (*times)[s] = std::chrono::duration<double>(Clock::now() - start).count();
+    if (observer) (*observer)(s, values);
   }
 }
 
@@ -414,7 +416,7 @@ std::vector<Value> collect_outputs(const Subgraph& g, const std::vector<Value>& 
 }  // namespace
 
 std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inputs,
-                                StepTimes* times) {
+                                StepTimes* times, const StepObserver* observer) {
   const Subgraph& g = *plan.graph;
   std::unique_ptr<RunState> state = plan.acquire_state();
   struct Returner {
@@ -438,7 +440,7 @@ std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inpu
       slot = inputs[k];
     }
   }
-  run_steps(&plan, g, values, state->arena.get(), times);
+  run_steps(&plan, g, values, state->arena.get(), times, observer);
   return collect_outputs(g, values);
 }
 

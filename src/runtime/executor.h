@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,21 +29,26 @@ struct PlanStep {
   enum class Mode : uint8_t { kFolded, kStatic, kDynamic };
   int node = 0;  // index into Subgraph::nodes
   Mode mode = Mode::kStatic;
-  std::shared_ptr<void> state;    // what the kernel's prepare() built for this plan
-  int64_t scratch_offset = -1;    // arena offset of the scratch it asked for
+  std::shared_ptr<void> state;  // what the kernel's prepare() built for this plan
+  int64_t scratch_offset = -1;  // arena offset of the scratch it asked for
 };
 
 // Time spent per step in one run, for profiles (seconds, indexed like Plan::steps).
 using StepTimes = std::vector<double>;
+
+// Called after each step of a run (folded ones included) with the step's index and the value
+// table. The step's outputs are valid only until a later step reuses their arena memory, so an
+// observer copies what it keeps. For debugging tools, not for the hot path.
+using StepObserver = std::function<void(size_t step, const std::vector<Value>& values)>;
 
 class Plan {
  public:
   std::shared_ptr<const Subgraph> graph;
   std::vector<Value> input_signature;  // metadata of the inputs this plan was made for
   std::vector<PlanStep> steps;
-  std::vector<Value> value_template;     // constants and planned tensor metadata
-  std::vector<int64_t> arena_offset;     // per value id, -1 when not in the arena
-  std::vector<int> dynamic_values;       // reset after each run to free their memory
+  std::vector<Value> value_template;  // constants and planned tensor metadata
+  std::vector<int64_t> arena_offset;  // per value id, -1 when not in the arena
+  std::vector<int> dynamic_values;    // reset after each run to free their memory
   size_t arena_bytes = 0;
   int folded_nodes = 0;
   int dynamic_nodes = 0;
@@ -64,9 +70,9 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
 
 // Runs the plan on `inputs` (which must match the plan's signature) and returns the graph
 // outputs as freshly owned values.
-// With `times`, records the seconds each step took.
+// With `times`, records the seconds each step took; with `observer`, shows it every step.
 std::vector<Value> execute_plan(const Plan& plan, const std::vector<Value>& inputs,
-                                StepTimes* times = nullptr);
+                                StepTimes* times = nullptr, const StepObserver* observer = nullptr);
 
 // Runs a subgraph with every node in dynamic mode: used for If/Loop/Scan bodies.
 std::vector<Value> execute_dynamic(const Subgraph& graph, const std::vector<Value>& inputs,

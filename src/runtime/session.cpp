@@ -56,8 +56,7 @@ TensorInfo tensor_info_of(const ValueInfo& vi) {
   const TypeInfo* t = &vi.type;
   if (t->kind == TypeInfo::Kind::kSequence) info.kind = "sequence";
   if (t->kind == TypeInfo::Kind::kOptional) info.kind = "optional";
-  while ((t->kind == TypeInfo::Kind::kSequence || t->kind == TypeInfo::Kind::kOptional) &&
-         t->inner)
+  while ((t->kind == TypeInfo::Kind::kSequence || t->kind == TypeInfo::Kind::kOptional) && t->inner)
     t = t->inner.get();
   info.dtype = t->elem_type;
   info.has_shape = t->kind == TypeInfo::Kind::kTensor && t->has_shape && info.kind == "tensor";
@@ -73,7 +72,8 @@ TensorInfo tensor_info_of(const ValueInfo& vi) {
 ModelInfo model_info_of(const Model& model) {
   ModelInfo info;
   info.ir_version = model.ir_version;
-  info.producer = model.producer_name + (model.producer_version.empty() ? "" : " " + model.producer_version);
+  info.producer =
+      model.producer_name + (model.producer_version.empty() ? "" : " " + model.producer_version);
   info.graph_name = model.graph->name;
   for (const OpsetImport& o : model.opsets)
     info.opsets.push_back({o.domain.empty() ? "ai.onnx" : o.domain, o.version});
@@ -106,8 +106,8 @@ bool same_signature(const std::vector<Value>& a, const std::vector<Value>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i].kind != b[i].kind) return false;
-    if (a[i].is_tensor() && (a[i].tensor.dtype() != b[i].tensor.dtype() ||
-                             a[i].tensor.shape() != b[i].tensor.shape()))
+    if (a[i].is_tensor() &&
+        (a[i].tensor.dtype() != b[i].tensor.dtype() || a[i].tensor.shape() != b[i].tensor.shape()))
       return false;
   }
   return true;
@@ -126,7 +126,8 @@ void SessionImpl::check_inputs(const std::vector<Value>& values, bool need_data)
   for (size_t k = 0; k < values.size(); ++k) {
     const TensorInfo& want = inputs[k];
     const Value& got = values[k];
-    const std::string expected = "input '" + want.name + "': expected " + want.describe() + ", got ";
+    const std::string expected =
+        "input '" + want.name + "': expected " + want.describe() + ", got ";
     if (want.kind == "tensor" && !got.is_tensor())
       throw Error(ErrorKind::kInvalidArgument, expected + describe_value(got));
     if (!got.is_tensor()) continue;
@@ -196,8 +197,7 @@ std::unique_ptr<SessionImpl> impl_from_model(std::shared_ptr<Model> model,
   if (options.optimize) optimize_model(*impl->model);
   impl->graph = compile_graph(impl->model->graph, *impl->model, nullptr, &impl->config);
   for (const ValueInfo& vi : impl->graph->input_infos) impl->inputs.push_back(tensor_info_of(vi));
-  for (const ValueInfo& vi : impl->graph->output_infos)
-    impl->outputs.push_back(tensor_info_of(vi));
+  for (const ValueInfo& vi : impl->graph->output_infos) impl->outputs.push_back(tensor_info_of(vi));
   impl->info = model_info_of(*impl->model);
   return impl;
 }
@@ -207,14 +207,19 @@ Session Session::load(const std::string& path, const SessionOptions& options) {
   return Session(impl_from_model(read_onnx_model(path), options));
 }
 
-Session Session::load_from_memory(const uint8_t* data, size_t size,
-                                  const SessionOptions& options) {
+Session Session::load_from_memory(const uint8_t* data, size_t size, const SessionOptions& options) {
   return Session(impl_from_model(read_onnx_model_from_memory(data, size, nullptr, ""), options));
 }
 
-const std::vector<TensorInfo>& Session::inputs() const { return impl_->inputs; }
-const std::vector<TensorInfo>& Session::outputs() const { return impl_->outputs; }
-const ModelInfo& Session::info() const { return impl_->info; }
+const std::vector<TensorInfo>& Session::inputs() const {
+  return impl_->inputs;
+}
+const std::vector<TensorInfo>& Session::outputs() const {
+  return impl_->outputs;
+}
+const ModelInfo& Session::info() const {
+  return impl_->info;
+}
 
 std::vector<Value> Session::run_values(const std::vector<Value>& inputs) const {
   impl_->check_inputs(inputs, true);
@@ -250,12 +255,21 @@ std::vector<Tensor> Session::run(const std::map<std::string, Tensor>& inputs) co
   for (const TensorInfo& want : impl_->inputs) {
     auto it = inputs.find(want.name);
     if (it == inputs.end())
-      throw Error(ErrorKind::kInvalidArgument, "input '" + want.name + "' (" + want.describe() +
-                                                   ") was not given");
+      throw Error(ErrorKind::kInvalidArgument,
+                  "input '" + want.name + "' (" + want.describe() + ") was not given");
     ordered.push_back(it->second);
   }
   return run(ordered);
 }
+
+namespace {
+
+std::string node_display_name(const CompiledNode& cn) {
+  if (!cn.node->name.empty()) return cn.node->name;
+  return cn.node->outputs.empty() ? std::string() : cn.node->outputs[0];
+}
+
+}  // namespace
 
 std::vector<Value> Session::run_profiled(const std::vector<Value>& inputs,
                                          std::vector<NodeProfile>& profile) const {
@@ -268,20 +282,45 @@ std::vector<Value> Session::run_profiled(const std::vector<Value>& inputs,
     if (plan->steps[s].mode == PlanStep::Mode::kFolded) continue;
     const CompiledNode& cn = plan->graph->nodes[plan->steps[s].node];
     NodeProfile p;
-    p.node = !cn.node->name.empty() ? cn.node->name
-             : cn.node->outputs.empty() ? std::string() : cn.node->outputs[0];
+    p.node = node_display_name(cn);
     p.op = cn.node->op_type;
     p.kernel = cn.kernel->kernel_name();
     const int out = cn.outputs.empty() ? -1 : cn.outputs[0];
     const Value& meta = out >= 0 ? plan->value_template[out] : Value();
-    p.shape = meta.is_tensor() && meta.tensor.defined() ? shape_to_string(meta.tensor.shape()) : "dynamic";
+    p.shape = meta.is_tensor() && meta.tensor.defined() ? shape_to_string(meta.tensor.shape())
+                                                        : "dynamic";
     p.seconds = times[s];
     profile.push_back(std::move(p));
   }
   return outputs;
 }
 
-int Session::threads() const { return impl_->config.threads; }
+std::vector<Value> Session::run_observed(
+    const std::vector<Value>& inputs,
+    const std::function<void(const NodeOutputs&)>& observer) const {
+  impl_->check_inputs(inputs, true);
+  std::shared_ptr<const Plan> plan = impl_->plan_for(inputs);
+  const Subgraph& g = *plan->graph;
+  const StepObserver show_step = [&](size_t s, const std::vector<Value>& values) {
+    const CompiledNode& cn = g.nodes[plan->steps[s].node];
+    NodeOutputs shown;
+    shown.node = node_display_name(cn);
+    shown.op = cn.node->op_type;
+    shown.kernel = cn.kernel->kernel_name();
+    shown.folded = plan->steps[s].mode == PlanStep::Mode::kFolded;
+    for (int v : cn.outputs) {
+      if (v < 0) continue;  // an optional output the model leaves unnamed
+      shown.names.push_back(g.values[v].name);
+      shown.values.push_back(&values[v]);
+    }
+    observer(shown);
+  };
+  return execute_plan(*plan, inputs, nullptr, &show_step);
+}
+
+int Session::threads() const {
+  return impl_->config.threads;
+}
 
 PlanInfo Session::prepare(const std::vector<Value>& inputs) const {
   impl_->check_inputs(inputs, false);

@@ -80,5 +80,72 @@ expect_error "missing input" "input 'image' .* was not given" "$infera" run "$mo
 printf 'garbage' >"$tmp/bad.npy"
 expect_error "corrupt npy input" "bad.npy" "$infera" run "$model" --input "image=$tmp/bad.npy" --output-dir "$tmp/o"
 
+
+# --- bad image files through `infera predict`: one line naming the file, exit 1, no crash
+images="$root/tests/fixtures/images"
+expect_error "predict corrupt PNG" "bad_corrupt.png: .*corrupt" "$infera" predict "$model" "$images/bad_corrupt.png"
+expect_error "predict truncated JPEG" "bad_truncated.jpg: .*truncated" "$infera" predict "$model" "$images/bad_truncated.jpg"
+: >"$tmp/empty.png"
+expect_error "predict zero-size file" "empty.png: .*empty" "$infera" predict "$model" "$tmp/empty.png"
+expect_error "predict text file named .png" "bad_not_image.png: .*not an image" "$infera" predict "$model" "$images/bad_not_image.png"
+expect_error "predict decompression bomb" "bad_bomb.png: .*decompression bomb" "$infera" predict "$model" "$images/bad_bomb.png"
+expect_error "predict --max-pixels" "jpeg_baseline.jpg: .*more than the limit of 100" \
+  "$infera" predict "$model" "$images/jpeg_baseline.jpg" --max-pixels 100
+expect_ok "predict within --max-pixels" "jpeg_baseline.jpg: " "$infera" predict "$model" "$images/jpeg_baseline.jpg" --max-pixels 960
+
+# --- pipeline specs that cannot work: one line naming the spec, exit 1
+spec() { printf '%s' "$2" >"$tmp/$1.json"; echo "$tmp/$1.json"; }
+good="$images/png_grey8.png"
+expect_error "spec: 3 channels into 1" "preset torchvision-imagenet does not fit the model: it gives 3 channel\(s\).*1 channel\(s\)" \
+  "$infera" predict "$model" "$good" --pipeline torchvision-imagenet
+expect_error "spec: wrong size for a fixed input" "size32.json does not fit the model: input.width is 32.*width 28" \
+  "$infera" predict "$model" "$good" --pipeline "$(spec size32 '{"version": 1, "preset": "mnist", "input": {"width": 32, "height": 32}}')"
+expect_error "spec: label count" "labels3.json does not fit the model: it has 3 labels.*10 classes" \
+  "$infera" predict "$model" "$good" --pipeline "$(spec labels3 '{"version": 1, "preset": "mnist", "labels": ["a", "b", "c"]}')"
+expect_error "spec: unknown key" "typo.json: 'preprocess.mena' is not a known key" \
+  "$infera" predict "$model" "$good" --pipeline "$(spec typo '{"version": 1, "preprocess": {"mena": [0.5]}}')"
+expect_error "spec: bad JSON" "broken.json: not valid JSON" \
+  "$infera" predict "$model" "$good" --pipeline "$(spec broken '{"version": 1,')"
+expect_error "spec: unknown preset" "no-such-preset: no such file and no such preset \(presets: torchvision-imagenet" \
+  "$infera" predict "$model" "$good" --pipeline no-such-preset
+
+# --- infera pipeline embed / show / check
+fashion_spec="$root/models/fashion_mnist/fashion_mnist_cnn.pipeline.json"
+cp "$model" "$tmp/bare.onnx"
+expect_error "show: no spec" "no pipeline spec for .*bare.onnx" "$infera" pipeline show "$tmp/bare.onnx"
+expect_ok "check fits" "^ok: .*fashion_mnist_cnn.pipeline.json fits" "$infera" pipeline check "$model" "$fashion_spec"
+expect_error "check refuses" "does not fit the model: it gives 3 channel" "$infera" pipeline check "$model" keras-caffe
+expect_error "embed refuses a misfit" "does not fit the model" "$infera" pipeline embed "$tmp/bare.onnx" torchvision-imagenet
+expect_ok "embed -o" "embedded .* in .*embedded.onnx under metadata key 'infera.pipeline'" \
+  "$infera" pipeline embed "$tmp/bare.onnx" "$fashion_spec" -o "$tmp/embedded.onnx"
+expect_ok "show the embedded spec" "^source: .*embedded.onnx metadata 'infera.pipeline'" "$infera" pipeline show "$tmp/embedded.onnx"
+expect_ok "predict with the embedded spec" "png_grey8.png: .* top: " "$infera" predict "$tmp/embedded.onnx" "$good"
+
+# --- diagnostics: warnings on stderr, answers still given, exit 0
+# expect_warning NAME PATTERN COMMAND...: exit code 0 and a stderr warning matching PATTERN.
+expect_warning() {
+  local name=$1 pattern=$2
+  shift 2
+  if "$@" >"$tmp/out" 2>"$tmp/err" && grep -Eq -- "^infera: warning: .*$pattern" "$tmp/err"; then
+    passed=$((passed + 1)); echo "ok   $name: $(grep -E "$pattern" "$tmp/err" | head -1 | cut -c1-160)..."
+  else
+    failed=$((failed + 1)); echo "FAIL $name:"; sed 's/^/     /' "$tmp/out" "$tmp/err"
+  fi
+}
+diag="$root/tests/fixtures/diagnostics"
+/usr/bin/python3 "$root/tests/fixtures/make_fashion_pngs.py" "$tmp/pngs" 16
+expect_warning "training-mode Dropout" "Dropout 'drop1'" "$infera" predict "$diag/training_dropout.onnx" "$tmp/pngs" --pipeline mnist
+expect_warning "training-mode BatchNorm" "BatchNormalization 'bn1'" "$infera" predict "$diag/training_batchnorm.onnx" "$tmp/pngs" --pipeline mnist
+raw=$(spec raw '{"version": 1, "preset": "mnist", "preprocess": {"scale": "none"}}')
+expect_warning "input range [0, 255]" "raw.json gives the model inputs in \[0, 255\].*fit inputs in \[0, 1\]" \
+  "$infera" predict "$model" "$tmp/pngs" --pipeline "$raw"
+expect_warning "always the same class" "always predicts the same class: all 16 inputs got '1'" \
+  "$infera" predict "$diag/did_not_learn.onnx" "$tmp/pngs" --pipeline mnist
+if "$infera" predict "$model" "$tmp/pngs" >"$tmp/out" 2>"$tmp/err" && [[ ! -s "$tmp/err" ]]; then
+  passed=$((passed + 1)); echo "ok   the right spec gives no warning"
+else
+  failed=$((failed + 1)); echo "FAIL the right spec warned:"; sed 's/^/     /' "$tmp/err"
+fi
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import shutil
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -78,6 +79,23 @@ def main():
         close = all(abs(got[k] - want[k]) <= 1e-5 * max(1, abs(want[k])) for k in ("mae", "rmse", "r2"))
         check("csv_regressor MAE/RMSE/R2 match sklearn", close, f"got {got}, want {want}")
 
+    # binary and multilabel models on NPY feature rows: sklearn's figures.
+    report, result = eval_json(build, tmp, "npy_binary", f("binary.onnx"),
+                               f"npy:{f('scores_x.npy')},{f('binary_y.npy')}")
+    expect_counts("npy_binary", report, result, expected["npy_binary"])
+    if report:
+        want = expected["npy_binary"]
+        got = report["binary"]
+        close = all(abs(got[k] - want[k]) <= 1e-9 for k in ("roc_auc", "average_precision"))
+        check("npy_binary ROC AUC and average precision match sklearn", close, f"got {got}, want {want}")
+    report, result = eval_json(build, tmp, "npy_multilabel", f("multilabel.onnx"),
+                               f"npy:{f('scores_x.npy')},{f('multilabel_y.npy')}")
+    if report:
+        want = expected["npy_multilabel"]
+        got = {"micro_f1": report["multilabel"]["micro"]["f1"], "macro_f1": report["multilabel"]["macro_f1"]}
+        close = all(abs(got[k] - want[k]) <= 1e-9 for k in got)
+        check("npy_multilabel micro/macro F1 match sklearn", close, f"got {got}, want {want}")
+
     # --strict: the first bad record ends the run with exit 1 and one line naming it.
     result = infera(build, FASHION_MODEL, "--data", "folder:" + f("folder"), "--strict")
     check("--strict stops at the broken image",
@@ -107,6 +125,7 @@ def main():
     progress = [l for l in result.stderr.splitlines() if l.startswith("progress: ")]
     check("plain progress lines when not a terminal", len(progress) == 10, result.stderr[-400:])
 
+    shutil.rmtree(tmp)
     print(f"{len(failures)} failure(s)")
     sys.exit(1 if failures else 0)
 

@@ -157,7 +157,7 @@ TEST(EvalMetrics, RegressionMatchesSklearn) {
 TEST(EvalMetrics, CalibrationBinsByHand) {
   std::vector<EvaluatedSample> samples(4);
   const std::vector<std::vector<float>> probs = {
-      {0.9f, 0.1f}, {0.9f, 0.1f}, {0.4f, 0.6f}, {0.6f, 0.4f}};
+      {0.9f, 0.1f}, {0.9f, 0.1f}, {0.45f, 0.55f}, {0.55f, 0.45f}};
   const int targets[] = {0, 1, 1, 0};
   for (size_t i = 0; i < 4; ++i) {
     samples[i].probabilities = probs[i];
@@ -165,10 +165,10 @@ TEST(EvalMetrics, CalibrationBinsByHand) {
     samples[i].predicted = probs[i][0] >= probs[i][1] ? 0 : 1;
   }
   const ClassificationMetrics m = classification_metrics(samples, 2, 1, 0.0);
-  // Two samples at 0.9 (half right), two at 0.6 (both right): (2/4)*0.4 + (2/4)*0.4 = 0.4.
-  EXPECT_NEAR(m.expected_calibration_error, 0.4, 1e-6);
+  // Two samples at 0.9 (half right), two at 0.55 (both right): (2/4)*0.4 + (2/4)*0.45.
+  EXPECT_NEAR(m.expected_calibration_error, 0.425, 1e-6);
   EXPECT_EQ(m.calibration[13].count, 2);  // (0.8667, 0.9333]
-  EXPECT_EQ(m.calibration[8].count, 2);   // (0.5333, 0.6]
+  EXPECT_EQ(m.calibration[8].count, 2);   // (0.5333, 0.6]: 0.6f itself would be above 0.6
 }
 
 }  // namespace

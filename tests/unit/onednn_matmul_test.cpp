@@ -44,6 +44,11 @@ const MatMulCase kMatMulCases[] = {
     {{7, 13}, {13, 5}},        {{3, 7, 13}, {13, 5}},      {{2, 1, 7, 9}, {3, 9, 11}},
     {{13}, {13, 6}},           {{4, 5, 13}, {13}},         {{1, 1, 33}, {33, 65}},
     {{2, 3, 4, 6}, {2, 3, 6, 2}},
+    // B shared by every batch: run as one [batch * M, K] GEMM (one of them big enough for two
+    // threads, so both thread choices are covered).
+    {{40, 1, 24}, {1, 24, 19}},  {{2, 1, 7, 9}, {1, 9, 11}}, {{1, 160, 96}, {96, 150}},
+    // A broadcast while B is not: stays batched.
+    {{1, 7, 9}, {3, 9, 11}},
 };
 
 TEST(OneDnnMatMul, MatchesReference) {
@@ -53,7 +58,9 @@ TEST(OneDnnMatMul, MatchesReference) {
         std::vector<Tensor> in{random_tensor(c.a, 1), random_tensor(c.b, 2)};
         Node node = make_node("MatMul", 2, 1, {});
         const Tensor expected = run_kernel(node, 17, in, 1)[0];
-        VariantResult r = run_variant(node, 17, in, {false, constant_b}, 1, {}, planned);
+        KernelConfig two_threads;
+        two_threads.threads = 2;
+        VariantResult r = run_variant(node, 17, in, {false, constant_b}, 1, two_threads, planned);
         SCOPED_TRACE(shape_to_string(c.a) + " @ " + shape_to_string(c.b));
         EXPECT_EQ(r.kernel_name, "matmul_f32_onednn");
         expect_close(expected, r.outputs[0], 1e-4f);

@@ -227,7 +227,9 @@ TEST(SimdOps, TransposeMatchesReference) {
   const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {
       {{2, 3, 4, 5}, {0, 2, 3, 1}}, {{2, 35, 4, 33}, {0, 3, 1, 2}}, {{2, 3, 40, 37}, {0, 1, 3, 2}},
       {{45, 67}, {1, 0}}, {{3, 4, 5}, {}}, {{2, 3, 4, 5}, {0, 2, 1, 3}}, {{1, 1, 7, 1}, {3, 2, 1, 0}},
-      {{2, 3, 4, 5}, {3, 1, 0, 2}}};
+      {{2, 3, 4, 5}, {3, 1, 0, 2}},
+      // The innermost axis stays innermost: whole rows are copied.
+      {{12, 4, 16}, {1, 0, 2}}, {{3, 1, 5, 7}, {2, 1, 0, 3}}, {{2, 3, 4, 5, 6}, {2, 0, 3, 1, 4}}};
   for (const auto& [shape, perm] : cases) {
     const Node node = make_node("Transpose", 1, 1, perm.empty() ? std::vector<Attribute>{} : std::vector<Attribute>{ints_attr("perm", perm)});
     const Tensor x = random_tensor(shape, -1, 1, 11);
@@ -235,6 +237,40 @@ TEST(SimdOps, TransposeMatchesReference) {
     Tensor xi = Tensor::empty(DType::kInt64, shape);
     for (int64_t i = 0; i < xi.numel(); ++i) xi.data<int64_t>()[i] = i * 7919;
     expect_bitwise(run(node, 13, {xi}, true)[0], run(node, 13, {xi}, false)[0], "int64 transpose");
+  }
+}
+
+Tensor int64_list(const std::vector<int64_t>& values) {
+  Tensor t = Tensor::empty(DType::kInt64, {static_cast<int64_t>(values.size())});
+  for (size_t i = 0; i < values.size(); ++i) t.data<int64_t>()[i] = values[i];
+  return t;
+}
+
+TEST(SimdOps, SliceMatchesReference) {
+  struct Case {
+    Shape shape;
+    std::vector<int64_t> starts, ends, axes, steps;
+  };
+  const std::vector<Case> cases = {
+      {{128, 1, 768}, {256}, {512}, {2}, {}},          // a Q/K/V split: runs of one row each
+      {{5, 7, 9}, {1, 2}, {4, 6}, {0, 1}, {}},         // cut in two outer dims, last kept whole
+      {{5, 7, 9}, {-3}, {100}, {-1}, {}},              // negative start, clamped end
+      {{5, 7, 9}, {0, 0, 0}, {5, 7, 9}, {0, 1, 2}, {}},  // the whole tensor: one run
+      {{6, 4}, {1}, {6}, {0}, {2}},                    // a step: reference
+      {{6, 4}, {5}, {0}, {0}, {-1}},                   // backwards: reference
+      {{3, 4, 5}, {2}, {2}, {1}, {}},                  // empty window
+  };
+  for (const Case& c : cases) {
+    std::vector<Tensor> in{random_tensor(c.shape, -1, 1, 21), int64_list(c.starts),
+                           int64_list(c.ends), int64_list(c.axes)};
+    if (!c.steps.empty()) in.push_back(int64_list(c.steps));
+    const Node node = make_node("Slice", static_cast<int>(in.size()), 1, {});
+    const std::string what = "slice of " + shape_to_string(c.shape);
+    expect_bitwise(run(node, 13, in, true)[0], run(node, 13, in, false)[0], what);
+    Tensor xi = Tensor::empty(DType::kInt64, c.shape);
+    for (int64_t i = 0; i < xi.numel(); ++i) xi.data<int64_t>()[i] = i * 7919;
+    in[0] = xi;
+    expect_bitwise(run(node, 13, in, true)[0], run(node, 13, in, false)[0], "int64 " + what);
   }
 }
 

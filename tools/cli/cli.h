@@ -5,6 +5,12 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <vector>
+
+namespace infera {
+class Pipeline;
+struct Prediction;
+}  // namespace infera
 
 namespace infera::cli {
 
@@ -16,5 +22,10 @@ Action add_eval_command(CLI::App& app);
 Action add_ops_command(CLI::App& app);
 Action add_predict_command(CLI::App& app);
 Action add_bench_command(CLI::App& app);
+Action add_pipeline_command(CLI::App& app);
+Action add_serve_command(CLI::App& app);
+
+// `infera: warning: ...` on stderr for each of the pipeline's diagnostics (model and inputs).
+void print_pipeline_warnings(const Pipeline& pipeline, const std::vector<Prediction>& answers);
 
 }  // namespace infera::cli

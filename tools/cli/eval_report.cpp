@@ -24,7 +24,8 @@ int name_width(const EvalResult& result, size_t count) {
 void print_scores_table(std::FILE* out, const EvalResult& result, const char* heading,
                         const std::vector<ClassScores>& rows,
                         const std::vector<std::pair<std::string, ClassScores>>& totals) {
-  const int width = name_width(result, rows.size());
+  int width = name_width(result, rows.size());
+  for (const auto& total : totals) width = std::max(width, static_cast<int>(total.first.size()));
   std::fprintf(out, "\n%-*s  precision  recall     f1  support\n", width, heading);
   auto line = [&](const std::string& name, const ClassScores& s) {
     std::fprintf(out, "%-*.*s  %9.4f  %6.4f  %6.4f  %7lld\n", width, width, name.c_str(),

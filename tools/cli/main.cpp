@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add(infera::cli::add_ops_command);
   add(infera::cli::add_predict_command);
   add(infera::cli::add_bench_command);
+  add(infera::cli::add_pipeline_command);
+  add(infera::cli::add_serve_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -95,6 +95,7 @@ Action add_predict_command(CLI::App& app) {
     int threads = 0;
     bool json = false;
     bool verbose = false;
+    uint64_t max_pixels = DecodeLimits{}.max_pixels;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("predict", "Classify or score image files through the model's pipeline");
@@ -107,6 +108,8 @@ Action add_predict_command(CLI::App& app) {
   cmd->add_option("--batch-size", args->batch, "images per run")->check(CLI::PositiveNumber);
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
   cmd->add_flag("--json", args->json, "one JSON object per line");
+  cmd->add_option("--max-pixels", args->max_pixels, "refuse images declaring more pixels (decompression bombs)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--verbose", args->verbose, "log the spec's source and tensor shapes to stderr");
   std::shared_ptr<BatchPredictArgs> batch = add_batch_predict_options(cmd);
   return [args, batch]() {
@@ -116,6 +119,7 @@ Action add_predict_command(CLI::App& app) {
     options.threads = args->threads;
     Pipeline pipeline = Pipeline::load(args->model, args->pipeline, options);
     if (args->top_k > 0) pipeline.mutable_spec().top_k = args->top_k;
+    pipeline.set_decode_limits(DecodeLimits{args->max_pixels});
     if (args->verbose) {
       std::fprintf(stderr, "pipeline spec: %s\n", pipeline.spec().source.c_str());
       std::fprintf(stderr, "model input: %s\n", pipeline.session().inputs()[0].describe().c_str());
@@ -124,7 +128,8 @@ Action add_predict_command(CLI::App& app) {
     if (!batch->data.empty()) return run_batch_prediction(pipeline, *batch, args->batch);
     const std::vector<std::string> files = expand_inputs(args->inputs);
     int failed = 0;
-    for (const Prediction& p : pipeline.predict_files(files, args->batch)) {
+    const std::vector<Prediction> answers = pipeline.predict_files(files, args->batch);
+    for (const Prediction& p : answers) {
       if (!p.ok()) {
         ++failed;
         // Decoder errors already name the file; others get it in front.
@@ -139,6 +144,7 @@ Action add_predict_command(CLI::App& app) {
                      p.image_height, p.image_channels, nlohmann::json(p.input_shape).dump().c_str());
       std::printf("%s\n", args->json ? prediction_json(p).dump().c_str() : prediction_text(p).c_str());
     }
+    print_pipeline_warnings(pipeline, answers);
     return failed > 0 ? 1 : 0;
   };
 }

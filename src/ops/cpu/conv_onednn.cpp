@@ -81,7 +81,7 @@ class ConvOneDnnKernel final : public OpKernel {
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
-    dn::set_threads(ctx.config().threads);
+    dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.output(0))));
     auto plan = make_plan(ctx.input(0).shape(), ctx.has_input(2), ctx.has_input(3));
     ctx.request_scratch(plan->scratch.request_bytes());
     return plan;
@@ -93,7 +93,7 @@ class ConvOneDnnKernel final : public OpKernel {
       if (!reference_) ctx.fail("no reference kernel for non-float32 input");
       return reference_->run(ctx);
     }
-    dn::set_threads(ctx.threads());
+    dn::set_threads(dn::threads_for_work(ctx.threads(), macs(ctx.output(0))));
     auto* plan = static_cast<const ConvPlan*>(ctx.node_state());
     if (plan) return execute(*plan, ctx, ctx.scratch());
     // Unplanned (dynamic or folded) node: build the plan now; allocation is allowed here.
@@ -103,6 +103,10 @@ class ConvOneDnnKernel final : public OpKernel {
   }
 
  private:
+  // Each output element is a dot product over one group's slice of the weights.
+  double macs(const Tensor& y) const {
+    return static_cast<double>(y.numel()) * static_cast<double>(weights_.numel() / weights_.dim(0));
+  }
   std::shared_ptr<ConvPlan> make_plan(const Shape& x, bool has_bias, bool has_z) const;
   void execute(const ConvPlan& plan, RunContext& ctx, void* scratch) const;
 

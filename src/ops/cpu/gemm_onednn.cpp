@@ -55,7 +55,7 @@ class GemmOneDnnKernel final : public OpKernel {
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
-    dn::set_threads(ctx.config().threads);
+    dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.input(0), ctx.output(0))));
     const Shape* c = ctx.has_input(2) ? &ctx.input(2).shape() : nullptr;
     auto plan = make_plan(ctx.input(0).shape(), ctx.input(1).shape(), c);
     if (plan) ctx.request_scratch(plan->scratch.request_bytes());
@@ -67,7 +67,7 @@ class GemmOneDnnKernel final : public OpKernel {
     const Tensor& b = ctx.input(1);
     const Tensor* c = ctx.has_input(2) && beta_ != 0.f ? &ctx.input(2) : nullptr;
     const void* c_data = c ? c->raw() : nullptr;
-    dn::set_threads(ctx.threads());
+    dn::set_threads(dn::threads_for_work(ctx.threads(), macs(a, ctx.output(0))));
     if (auto* plan = static_cast<const dn::MatmulPlan*>(ctx.node_state()))
       return dn::execute_matmul(*plan, a.raw(), b.raw(), c_data, ctx.output(0).raw(),
                                 ctx.scratch());
@@ -84,6 +84,11 @@ class GemmOneDnnKernel final : public OpKernel {
   }
 
  private:
+  // Each output element is a dot product over K.
+  double macs(const Tensor& a, const Tensor& y) const {
+    return static_cast<double>(y.numel()) * (trans_a_ ? a.dim(0) : a.dim(1));
+  }
+
   // Null when oneDNN does not take the problem.
   std::shared_ptr<dn::MatmulPlan> make_plan(const Shape& a, const Shape& b, const Shape* c) const {
     if (c && beta_ != 0.f && beta_ != 1.f) return nullptr;

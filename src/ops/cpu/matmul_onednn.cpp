@@ -49,7 +49,7 @@ class MatMulOneDnnKernel final : public OpKernel {
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
-    dn::set_threads(ctx.config().threads);
+    dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.input(0), ctx.output(0))));
     auto plan = make_plan(ctx.input(0).shape(), ctx.input(1).shape(), ctx.has_input(2));
     if (plan) ctx.request_scratch(plan->scratch.request_bytes());
     return plan;
@@ -59,7 +59,7 @@ class MatMulOneDnnKernel final : public OpKernel {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     const void* bias = ctx.has_input(2) ? ctx.input(2).raw() : nullptr;
-    dn::set_threads(ctx.threads());
+    dn::set_threads(dn::threads_for_work(ctx.threads(), macs(a, ctx.output(0))));
     if (auto* plan = static_cast<const dn::MatmulPlan*>(ctx.node_state()))
       return dn::execute_matmul(*plan, a.raw(), b.raw(), bias, ctx.output(0).raw(), ctx.scratch());
     std::shared_ptr<dn::MatmulPlan> fresh;
@@ -74,21 +74,27 @@ class MatMulOneDnnKernel final : public OpKernel {
   }
 
  private:
+  // Each output element is a dot product over A's last dim.
+  static double macs(const Tensor& a, const Tensor& y) {
+    return static_cast<double>(y.numel()) * (a.rank() > 0 ? a.shape().back() : 1);
+  }
+
   // Null when oneDNN does not take the problem.
   std::shared_ptr<dn::MatmulPlan> make_plan(const Shape& a, const Shape& b, bool bias) const {
     MatMulGeometry g;
     if (!resolve_matmul(a, b, g, nullptr).empty()) return nullptr;
-    if (g.batch_rank + 2 > kMaxOneDnnMatmulRank || g.m * g.n * g.k == 0) return nullptr;
+    if (g.m * g.n * g.k == 0) return nullptr;
     dn::MatmulProblem p;
-    for (int d = 0; d < g.batch_rank; ++d) {
-      // A zero stride marks a broadcast batch dim: oneDNN wants it as 1.
-      p.a.push_back(g.a_stride[d] == 0 ? 1 : g.batch[d]);
-      p.b.push_back(g.b_stride[d] == 0 ? 1 : g.batch[d]);
-      p.y.push_back(g.batch[d]);
+    if (shares_one_b(g)) {
+      // Every batch multiplies the same B ([seq, batch, d] @ W, how exporters write Linear):
+      // one [batch * M, K] @ [K, N] GEMM, with B packed, instead of many thin ones.
+      p.a = {g.batch_count * g.m, g.k};
+      p.b = {g.k, g.n};
+      p.y = {g.batch_count * g.m, g.n};
+    } else {
+      if (g.batch_rank + 2 > kMaxOneDnnMatmulRank) return nullptr;
+      fill_batched_dims(g, p);
     }
-    p.a.insert(p.a.end(), {g.m, g.k});
-    p.b.insert(p.b.end(), {g.k, g.n});
-    p.y.insert(p.y.end(), {g.m, g.n});
     if (bias) {
       p.c.assign(p.y.size(), 1);
       p.c.back() = g.n;
@@ -101,6 +107,26 @@ class MatMulOneDnnKernel final : public OpKernel {
     } catch (const dnnl::error&) {
       return nullptr;
     }
+  }
+
+  // B has no batch of its own (every batch dim broadcasts it) and A has all of its batches
+  // stored contiguously, so the batches stack into the rows of one matrix.
+  static bool shares_one_b(const MatMulGeometry& g) {
+    for (int d = 0; d < g.batch_rank; ++d)
+      if (g.batch[d] != 1 && (g.b_stride[d] != 0 || g.a_stride[d] == 0)) return false;
+    return true;
+  }
+
+  static void fill_batched_dims(const MatMulGeometry& g, dn::MatmulProblem& p) {
+    for (int d = 0; d < g.batch_rank; ++d) {
+      // A zero stride marks a broadcast batch dim: oneDNN wants it as 1.
+      p.a.push_back(g.a_stride[d] == 0 ? 1 : g.batch[d]);
+      p.b.push_back(g.b_stride[d] == 0 ? 1 : g.batch[d]);
+      p.y.push_back(g.batch[d]);
+    }
+    p.a.insert(p.a.end(), {g.m, g.k});
+    p.b.insert(p.b.end(), {g.k, g.n});
+    p.y.insert(p.y.end(), {g.m, g.n});
   }
 
   bool fused_;

@@ -1,7 +1,5 @@
 #include "ops/cpu/matmul_plan_onednn.h"
 
-#include <unordered_map>
-
 namespace infera::onednn {
 
 using dnnl::memory;
@@ -12,6 +10,25 @@ namespace {
 memory::desc stored_desc(const memory::dims& dims, bool transposed, memory::data_type type) {
   if (!transposed) return memory::desc(dims, type, plain_tag(static_cast<int>(dims.size())));
   return memory::desc(dims, type, memory::dims{1, dims[0]});
+}
+
+// In the order execute_matmul() passes the buffers.
+void bind_arguments(MatmulPlan& plan) {
+  if (plan.a_in) {
+    plan.a_in_args.bind(DNNL_ARG_SRC, plan.plain_a);
+    plan.a_in_args.bind(DNNL_ARG_DST, plan.a);
+  }
+  if (plan.b_in) {
+    plan.b_in_args.bind(DNNL_ARG_SRC, plan.plain_b);
+    plan.b_in_args.bind(DNNL_ARG_DST, plan.b);
+  }
+  BoundArgs& args = plan.matmul_args;
+  args.bind(DNNL_ARG_SRC, plan.a);
+  if (plan.packed_b) args.bind_fixed(DNNL_ARG_WEIGHTS, plan.packed_b);
+  else args.bind(DNNL_ARG_WEIGHTS, plan.b);
+  args.bind(DNNL_ARG_DST, plan.y);
+  args.bind(DNNL_ARG_SCRATCHPAD, plan.scratchpad);
+  if (plan.has_c) args.bind(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, plan.c);
 }
 
 }  // namespace
@@ -31,6 +48,7 @@ std::shared_ptr<MatmulPlan> make_matmul_plan(const MatmulProblem& p,
 
   dnnl::post_ops ops;
   if (!p.c.empty()) {
+    plan->has_c = true;
     plan->c = memory::desc(p.c, dt::f32, plain_tag(static_cast<int>(p.c.size())));
     ops.append_binary(dnnl::algorithm::binary_add, plan->c);
   }
@@ -56,32 +74,26 @@ std::shared_ptr<MatmulPlan> make_matmul_plan(const MatmulProblem& p,
     }
   }
   plan->pad_offset = plan->scratch.reserve(plan->scratchpad.get_size());
+  bind_arguments(*plan);
   return plan;
 }
 
 void execute_matmul(const MatmulPlan& p, const void* a, const void* b, const void* c, void* y,
                     void* scratch) {
   dnnl::stream& s = thread_stream();
-  memory a_mem = wrap(p.plain_a, a);
   if (p.a_in) {
-    memory converted = wrap(p.a, ScratchLayout::piece(scratch, p.a_offset));
-    p.a_in.execute(s, a_mem, converted);
-    a_mem = converted;
+    char* converted = ScratchLayout::piece(scratch, p.a_offset);
+    p.a_in_args.execute(p.a_in, s, {a, converted});
+    a = converted;
   }
-  memory b_mem = p.packed_b ? p.packed_b : wrap(p.plain_b, b);
   if (p.b_in) {
-    memory converted = wrap(p.b, ScratchLayout::piece(scratch, p.b_offset));
-    p.b_in.execute(s, b_mem, converted);
-    b_mem = converted;
+    char* converted = ScratchLayout::piece(scratch, p.b_offset);
+    p.b_in_args.execute(p.b_in, s, {b, converted});
+    b = converted;
   }
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, a_mem},
-      {DNNL_ARG_WEIGHTS, b_mem},
-      {DNNL_ARG_DST, wrap(p.y, y)},
-      {DNNL_ARG_SCRATCHPAD, wrap(p.scratchpad, ScratchLayout::piece(scratch, p.pad_offset))}};
-  if (c) args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, wrap(p.c, c));
-  p.matmul.execute(s, args);
-  s.wait();
+  char* pad = ScratchLayout::piece(scratch, p.pad_offset);
+  if (p.has_c) p.matmul_args.execute(p.matmul, s, {a, b, y, pad, c});
+  else p.matmul_args.execute(p.matmul, s, {a, b, y, pad});
 }
 
 }  // namespace infera::onednn

@@ -25,6 +25,8 @@ struct MatmulPlan {
   dnnl::memory::desc a, b, c, y, scratchpad, plain_a, plain_b;
   dnnl::memory packed_b;  // set when B was constant
   dnnl::reorder a_in, b_in;  // to bf16, in bf16 mode
+  BoundArgs matmul_args, a_in_args, b_in_args;
+  bool has_c = false;
   ScratchLayout scratch;
   size_t pad_offset = 0, a_offset = 0, b_offset = 0;
 };

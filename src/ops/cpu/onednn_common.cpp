@@ -87,6 +87,53 @@ void append_activation(dnnl::post_ops& ops, const Activation& a) {
     ops.append_eltwise(1.f, step.algorithm, step.alpha, step.beta);
 }
 
+void BoundArgs::bind(int arg, const dnnl::memory::desc& md) {
+  memories_.push_back(wrap(md, nullptr));  // no buffer until execute() binds one
+  fixed_.push_back(false);
+  args_.push_back({arg, memories_.back().get()});
+}
+
+void BoundArgs::bind_fixed(int arg, const dnnl::memory& memory) {
+  memories_.push_back(memory);
+  fixed_.push_back(true);
+  args_.push_back({arg, memory.get()});
+}
+
+void BoundArgs::execute(const dnnl::primitive& primitive, dnnl::stream& s,
+                        std::initializer_list<const void*> data) const {
+  if (data.size() != args_.size())
+    throw dnnl::error(dnnl_invalid_arguments, "wrong number of oneDNN argument buffers");
+  std::unique_lock<std::mutex> lock(in_use_, std::try_to_lock);
+  if (!lock.owns_lock()) return execute_unbound(primitive, s, data);
+  size_t i = 0;
+  for (const void* d : data) {
+    if (!fixed_[i])
+      dnnl::error::wrap_c_api(dnnl_memory_set_data_handle(memories_[i].get(), const_cast<void*>(d)),
+                              "could not bind a oneDNN argument");
+    ++i;
+  }
+  dnnl::error::wrap_c_api(dnnl_primitive_execute(primitive.get(), s.get(),
+                                                 static_cast<int>(args_.size()), args_.data()),
+                          "could not execute a oneDNN primitive");
+  s.wait();
+}
+
+void BoundArgs::execute_unbound(const dnnl::primitive& primitive, dnnl::stream& s,
+                                std::initializer_list<const void*> data) const {
+  std::vector<dnnl::memory> memories;
+  std::vector<dnnl_exec_arg_t> args;
+  size_t i = 0;
+  for (const void* d : data) {
+    memories.push_back(fixed_[i] ? memories_[i] : wrap(memories_[i].get_desc(), d));
+    args.push_back({args_[i].arg, memories.back().get()});
+    ++i;
+  }
+  dnnl::error::wrap_c_api(dnnl_primitive_execute(primitive.get(), s.get(),
+                                                 static_cast<int>(args.size()), args.data()),
+                          "could not execute a oneDNN primitive");
+  s.wait();
+}
+
 dnnl::memory reorder_constant(const dnnl::memory::desc& plain, const void* data,
                               const dnnl::memory::desc& wanted) {
   dnnl::memory src = wrap(plain, data);

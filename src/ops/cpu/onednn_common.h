@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <mutex>
 #include <utility>
 #include <string>
@@ -26,6 +27,15 @@ dnnl::stream& thread_stream();
 // oneDNN's OpenMP runtime reads the calling thread's thread count, both when a primitive is
 // created (it partitions work then) and when it executes. Cheap when unchanged.
 void set_threads(int threads);
+// Below this many multiply-adds a primitive runs on one thread: with passive OpenMP waiting,
+// waking the second thread and joining it costs tens of microseconds, longer than the work.
+inline constexpr double kMinParallelMacs = 1 << 21;
+// The threads worth using on a problem of `macs` multiply-adds: `threads`, or 1 when it is
+// small. prepare() and run() both pass it to set_threads() with the same problem, so a
+// primitive runs with the thread count it was built (and partitioned) for.
+inline int threads_for_work(int threads, double macs) {
+  return macs < kMinParallelMacs ? 1 : threads;
+}
 // True when the CPU computes bfloat16 dot products natively (AVX512-BF16 or AMX).
 bool cpu_has_bf16();
 
@@ -76,6 +86,32 @@ class ScratchLayout {
 inline dnnl::memory wrap(const dnnl::memory::desc& md, const void* data) {
   return dnnl::memory(md, cpu_engine(), const_cast<void*>(data));
 }
+
+// A primitive's arguments as memory objects made once, in prepare(): run() only points them at
+// this run's buffers and executes through the C API with a fixed argument array, so a run
+// creates no dnnl::memory and no argument map (oneDNN may still allocate inside execute).
+// The bindings are shared by every run of the plan; a run that finds another thread using
+// them falls back to temporary memory objects for that one call.
+class BoundArgs {
+ public:
+  // The argument's buffer is given to each execute() call.
+  void bind(int arg, const dnnl::memory::desc& md);
+  // The argument is always this memory (packed constant weights).
+  void bind_fixed(int arg, const dnnl::memory& memory);
+  // Runs `primitive` on `s` and waits. data[i] is the buffer of the i-th bound argument, in
+  // bind order (ignored for fixed ones).
+  void execute(const dnnl::primitive& primitive, dnnl::stream& s,
+               std::initializer_list<const void*> data) const;
+
+ private:
+  void execute_unbound(const dnnl::primitive& primitive, dnnl::stream& s,
+                       std::initializer_list<const void*> data) const;
+
+  std::vector<dnnl::memory> memories_;
+  std::vector<bool> fixed_;
+  std::vector<dnnl_exec_arg_t> args_;
+  mutable std::mutex in_use_;
+};
 
 // Weights (or any constant) converted once into the layout a primitive asked for.
 dnnl::memory reorder_constant(const dnnl::memory::desc& plain, const void* data,

@@ -14,6 +14,7 @@ using dnnl::memory;
 struct PoolPlan {
   dnnl::pooling_v2_forward pool;
   memory::desc src, dst, scratchpad;
+  dn::BoundArgs args;  // src, dst, scratchpad
 };
 
 class PoolOneDnnKernel final : public OpKernel {
@@ -40,7 +41,7 @@ class PoolOneDnnKernel final : public OpKernel {
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.dtype() != DType::kFloat32 || x.rank() < 3 || x.rank() > 5) return nullptr;
-    dn::set_threads(ctx.config().threads);
+    dn::set_threads(dn::threads_for_work(ctx.config().threads, visits(x, ctx.output(0))));
     std::shared_ptr<PoolPlan> plan;
     try {
       plan = make_plan(x.shape(), ctx.output(0).shape());
@@ -54,16 +55,21 @@ class PoolOneDnnKernel final : public OpKernel {
   void run(RunContext& ctx) const override {
     auto* plan = static_cast<const PoolPlan*>(ctx.node_state());
     if (!plan) return reference_->run(ctx);  // unplanned, other dtypes, unsupported windows
-    dn::set_threads(ctx.threads());
-    dnnl::stream& s = dn::thread_stream();
-    plan->pool.execute(
-        s, {{DNNL_ARG_SRC, dn::wrap(plan->src, ctx.input(0).raw())},
-            {DNNL_ARG_DST, dn::wrap(plan->dst, ctx.output(0).raw())},
-            {DNNL_ARG_SCRATCHPAD, dn::wrap(plan->scratchpad, dn::ScratchLayout::piece(ctx.scratch(), 0))}});
-    s.wait();
+    dn::set_threads(dn::threads_for_work(ctx.threads(), visits(ctx.input(0), ctx.output(0))));
+    plan->args.execute(plan->pool, dn::thread_stream(),
+                       {ctx.input(0).raw(), ctx.output(0).raw(),
+                        dn::ScratchLayout::piece(ctx.scratch(), 0)});
   }
 
  private:
+  // Each output element visits its window (all of its channel, for global pooling).
+  double visits(const Tensor& x, const Tensor& y) const {
+    if (global_) return static_cast<double>(x.numel());
+    double window = 1;
+    for (int64_t k : attrs_.kernel_shape) window *= static_cast<double>(k);
+    return static_cast<double>(y.numel()) * window;
+  }
+
   // Null when the window has no oneDNN equivalent.
   std::shared_ptr<PoolPlan> make_plan(const Shape& x, const Shape& y) const {
     SpatialAttrs attrs = attrs_;
@@ -98,6 +104,9 @@ class PoolOneDnnKernel final : public OpKernel {
     const dnnl::pooling_v2_forward::primitive_desc pd(desc, attr, dn::cpu_engine());
     plan->pool = dnnl::pooling_v2_forward(pd);
     plan->scratchpad = pd.scratchpad_desc();
+    plan->args.bind(DNNL_ARG_SRC, plan->src);
+    plan->args.bind(DNNL_ARG_DST, plan->dst);
+    plan->args.bind(DNNL_ARG_SCRATCHPAD, plan->scratchpad);
     return plan;
   }
 

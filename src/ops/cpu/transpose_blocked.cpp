@@ -1,12 +1,14 @@
 // Fast Transpose for permutations that are a (batched) swap of two axis groups once adjacent
 // axes that stay together are merged: NCHW <-> NHWC, the last-two-axes swap of 2-D/3-D
-// tensors, [B,S,H,D] -> [B,H,S,D], ... The swap is done in 32x32 tiles so both the reads and
-// the writes stay within a few cache lines. Any element type but strings; other permutations
+// tensors, [B,S,H,D] -> [B,H,D,S], ... The swap is done in 32x32 tiles so both the reads and
+// the writes stay within a few cache lines. Permutations that keep the innermost axis in place
+// ([B,S,H,D] -> [B,H,S,D]) copy whole rows. Any element type but strings; other permutations
 // go to the reference.
 #include <cstring>
 #include <vector>
 
 #include "ops/cpu/simd_variant.h"
+#include "ops/movement.h"
 
 namespace infera {
 namespace {
@@ -16,8 +18,15 @@ struct BatchedSwap {
   int64_t batch = 1, rows = 1, cols = 1;
 };
 
-// Drops size-1 dims, merges axes that stay adjacent, then accepts perm [0], [1,0] or [0,2,1].
-bool plan_swap(const Shape& in, const std::vector<int64_t>& perm_attr, BatchedSwap& swap) {
+// The permutation with size-1 dims dropped and adjacent axes that stay together merged: the
+// extents of the merged axes in output order, and for each the last input axis it holds.
+struct MergedAxes {
+  int n = 0;
+  int64_t extent[16];
+  int64_t last_axis[16];
+};
+
+bool merge_axes(const Shape& in, const std::vector<int64_t>& perm_attr, MergedAxes& m) {
   const int rank = static_cast<int>(in.size());
   int64_t perm[16];
   if (rank > 16) return false;
@@ -25,33 +34,70 @@ bool plan_swap(const Shape& in, const std::vector<int64_t>& perm_attr, BatchedSw
     perm[d] = perm_attr.empty() ? rank - 1 - d : perm_attr[d];
     if (perm[d] < 0) perm[d] += rank;
   }
-  int64_t groups[16];  // extents of merged output axes, in output order
-  int64_t first_axis[16];
-  int n = 0;
+  m.n = 0;
   for (int d = 0; d < rank; ++d) {
     const int64_t axis = perm[d];
     if (in[axis] == 1) continue;
-    if (n > 0 && axis == first_axis[n - 1] + 1) {
-      groups[n - 1] *= in[axis];
-      first_axis[n - 1] = axis;  // the last input axis merged so far
+    if (m.n > 0 && axis == m.last_axis[m.n - 1] + 1) {
+      m.extent[m.n - 1] *= in[axis];
+      m.last_axis[m.n - 1] = axis;
       continue;
     }
-    groups[n] = in[axis];
-    first_axis[n] = axis;
-    ++n;
+    m.extent[m.n] = in[axis];
+    m.last_axis[m.n] = axis;
+    ++m.n;
   }
-  if (n <= 1) return true;  // a copy
+  return true;
+}
+
+// Accepts merged perms [0], [1,0] or [0,2,1]: a batch of matrix transposes.
+bool plan_swap(const MergedAxes& m, BatchedSwap& swap) {
+  if (m.n <= 1) return true;  // a copy
   // Input order of the groups: by their (last) input axis.
-  auto before = [&](int g, int h) { return first_axis[g] < first_axis[h]; };
-  if (n == 2 && before(1, 0)) {
-    swap = {1, groups[1], groups[0]};
+  auto before = [&](int g, int h) { return m.last_axis[g] < m.last_axis[h]; };
+  if (m.n == 2 && before(1, 0)) {
+    swap = {1, m.extent[1], m.extent[0]};
     return true;
   }
-  if (n == 3 && before(0, 2) && before(2, 1)) {
-    swap = {groups[0], groups[2], groups[1]};
+  if (m.n == 3 && before(0, 2) && before(2, 1)) {
+    swap = {m.extent[0], m.extent[2], m.extent[1]};
     return true;
   }
   return false;
+}
+
+// When the innermost axis stays innermost ([S,H,D] -> [H,S,D] between attention heads), each
+// output row of that axis is a contiguous run of the input: copy it whole.
+bool copy_inner_runs(const Tensor& x, const MergedAxes& m, Tensor& y) {
+  const int rank = x.rank();
+  int last_input_axis = -1;
+  for (int d = 0; d < rank; ++d)
+    if (x.dim(d) != 1) last_input_axis = d;
+  if (m.n < 2 || m.last_axis[m.n - 1] != last_input_axis) return false;
+  int64_t strides[16];
+  row_major_strides(x.shape(), strides);
+  const size_t elem = dtype_size(x.dtype());
+  const size_t run_bytes = static_cast<size_t>(m.extent[m.n - 1]) * elem;
+  // Input stride (elements) of each outer merged axis: that of the last input axis it holds.
+  int64_t outer_stride[16], index[16] = {0};
+  int64_t runs = 1;
+  for (int g = 0; g < m.n - 1; ++g) {
+    outer_stride[g] = strides[m.last_axis[g]];
+    runs *= m.extent[g];
+  }
+  const char* in = static_cast<const char*>(x.raw());
+  char* out = static_cast<char*>(y.raw());
+  int64_t offset = 0;
+  for (int64_t r = 0; r < runs; ++r, out += run_bytes) {
+    std::memcpy(out, in + offset * static_cast<int64_t>(elem), run_bytes);
+    for (int g = m.n - 2; g >= 0; --g) {  // odometer over the outer axes, in output order
+      offset += outer_stride[g];
+      if (++index[g] < m.extent[g]) break;
+      offset -= outer_stride[g] * m.extent[g];
+      index[g] = 0;
+    }
+  }
+  return true;
 }
 
 template <class T>
@@ -83,8 +129,13 @@ class TransposeBlockedKernel final : public SimdVariantKernel {
     Tensor& y = ctx.output(0);
     const size_t size = dtype_size(x.dtype());
     BatchedSwap s;
-    if (x.dtype() == DType::kString || x.numel() == 0 || !plan_swap(x.shape(), perm_, s))
+    MergedAxes merged;
+    if (x.dtype() == DType::kString || x.numel() == 0 || !merge_axes(x.shape(), perm_, merged))
       return reference().run(ctx);
+    if (!plan_swap(merged, s)) {
+      if (!copy_inner_runs(x, merged, y)) reference().run(ctx);
+      return;
+    }
     if (s.rows == 1 || s.cols == 1) {
       std::memcpy(y.raw(), x.raw(), x.nbytes());
       return;

@@ -1,0 +1,129 @@
+#include "serve/served_model.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "infera/error.h"
+#include "infera/pipeline.h"
+
+namespace infera::serve {
+
+namespace fs = std::filesystem;
+
+ModelConfig read_model_config(const std::string& path) {
+  ModelConfig config;
+  if (!fs::exists(path)) return config;
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::kInvalidArgument, path + " is not valid JSON: " + e.what());
+  }
+  if (!json.is_object())
+    throw Error(ErrorKind::kInvalidArgument, path + " must hold a JSON object");
+  try {
+    for (const auto& [key, value] : json.items()) {
+      if (key == "max_batch_size")
+        config.batching.max_batch_size = value.get<int>();
+      else if (key == "max_queue_delay_us")
+        config.batching.max_queue_delay_us = value.get<int64_t>();
+      else if (key == "instances")
+        config.batching.instances = value.get<int>();
+      else if (key == "max_queue_size")
+        config.batching.max_queue_size = value.get<size_t>();
+      else if (key == "threads")
+        config.threads = value.get<int>();
+      else if (key == "timeout_ms")
+        config.timeout_ms = value.get<int64_t>();
+      else if (key == "pipeline")
+        config.pipeline = value.get<std::string>();
+      else if (key == "warmup" && value.is_boolean())
+        config.warmup = value.get<bool>();
+      else if (key == "warmup")
+        config.warmup_batch_sizes = value.at("batch_sizes").get<std::vector<int64_t>>();
+      else
+        throw Error(ErrorKind::kInvalidArgument,
+                    path + ": unknown key '" + key +
+                        "' (known: max_batch_size, max_queue_delay_us, instances, max_queue_size, "
+                        "threads, timeout_ms, pipeline, warmup)");
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::kInvalidArgument, path + ": " + e.what());
+  }
+  if (config.batching.max_batch_size < 0 || config.batching.instances < 1 ||
+      config.batching.max_queue_delay_us < 0 || config.batching.max_queue_size < 1)
+    throw Error(ErrorKind::kInvalidArgument,
+                path +
+                    ": max_batch_size and max_queue_delay_us must be >= 0, instances and "
+                    "max_queue_size >= 1");
+  return config;
+}
+
+std::shared_ptr<ServedModel> ServedModel::load(const std::string& model_dir,
+                                               const std::string& name,
+                                               const std::string& version) {
+  ModelConfig config = read_model_config((fs::path(model_dir) / "config.json").string());
+  const std::string onnx_path = (fs::path(model_dir) / version / "model.onnx").string();
+  SessionOptions options;
+  options.threads = config.threads;
+  Session session = Session::load(onnx_path, options);
+  std::shared_ptr<ServedModel> model(
+      new ServedModel(name, version, std::move(config), std::move(session)));
+  const std::string spec =
+      model->config_.pipeline.empty() || is_pipeline_preset(model->config_.pipeline)
+          ? model->config_.pipeline
+          : (fs::path(model_dir) / model->config_.pipeline).string();
+  try {
+    model->pipeline_spec_ = find_pipeline_spec(onnx_path, model->session_, spec);
+    model->labels_ = model->pipeline_spec_->labels;
+  } catch (const Error&) {
+    if (!spec.empty()) throw;  // asked for one that cannot be read; without one, no labels
+  }
+  if (model->config_.warmup) model->warm_up();
+  return model;
+}
+
+ServedModel::ServedModel(std::string name, std::string version, ModelConfig config, Session session)
+    : name_(std::move(name)),
+      version_(std::move(version)),
+      config_(std::move(config)),
+      session_(std::move(session)) {
+  batchable_ = !session_.inputs().empty();
+  for (const TensorInfo& input : session_.inputs())
+    if (input.kind != "tensor" || !input.has_shape || input.shape.empty() || input.shape[0] != -1)
+      batchable_ = false;
+  batcher_ = std::make_unique<DynamicBatcher>(session_, config_.batching, batchable_, stats_);
+}
+
+void ServedModel::warm_up() const {
+  // Runs zeros through every batch size the batcher may form, so each plan is prepared
+  // (shape inference, memory planning, oneDNN primitives) before the first request.
+  std::vector<int64_t> sizes = config_.warmup_batch_sizes;
+  if (sizes.empty()) {
+    const int max_batch = batchable_ ? std::max(1, batcher_->max_batch_size()) : 1;
+    for (int64_t size = 1; size <= max_batch; ++size) sizes.push_back(size);
+  }
+  for (int64_t size : sizes) {
+    std::vector<Tensor> inputs;
+    for (const TensorInfo& input : session_.inputs()) {
+      if (input.kind != "tensor" || !input.has_shape) return;  // nothing to guess a shape from
+      Shape shape = input.shape;
+      for (size_t axis = 0; axis < shape.size(); ++axis) {
+        if (axis == 0 && batchable_)
+          shape[0] = size;
+        else if (shape[axis] < 0)
+          return;  // a free dimension other than the batch
+      }
+      inputs.push_back(Tensor::empty(input.dtype, shape));
+    }
+    session_.run(inputs);
+    if (!batchable_) return;
+  }
+}
+
+}  // namespace infera::serve
