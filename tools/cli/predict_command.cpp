@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "batch_predict.h"
 #include "cli.h"
 #include "infera/pipeline.h"
 
@@ -100,7 +101,7 @@ Action add_predict_command(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("predict", "Classify or score image files through the model's pipeline");
   cmd->add_option("model", args->model, "ONNX model file")->required();
-  cmd->add_option("files", args->inputs, "image files or directories of them")->required();
+  cmd->add_option("files", args->inputs, "image files or directories of them");
   cmd->add_option("--pipeline", args->pipeline,
                   "pipeline spec file or preset (default: MODEL.pipeline.json, then the model's "
                   "'infera.pipeline' metadata)");
@@ -113,7 +114,10 @@ Action add_predict_command(CLI::App& app) {
   cmd->add_option("--max-pixels", args->max_pixels, "refuse images declaring more pixels (decompression bombs)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--verbose", args->verbose, "log the spec's source and tensor shapes to stderr");
-  return [args]() {
+  std::shared_ptr<BatchPredictArgs> batch = add_batch_predict_options(cmd);
+  return [args, batch]() {
+    if (args->inputs.empty() == batch->data.empty())
+      throw Error(ErrorKind::kInvalidArgument, "give image files or --data SPEC (not both)");
     SessionOptions options;
     options.threads = args->threads;
     options.deterministic = args->deterministic;
@@ -125,6 +129,7 @@ Action add_predict_command(CLI::App& app) {
       std::fprintf(stderr, "model input: %s\n", pipeline.session().inputs()[0].describe().c_str());
       std::fprintf(stderr, "model output: %s\n", pipeline.session().outputs()[0].describe().c_str());
     }
+    if (!batch->data.empty()) return run_batch_prediction(pipeline, *batch, args->batch);
     const std::vector<std::string> files = expand_inputs(args->inputs);
     int failed = 0;
     const std::vector<Prediction> answers = pipeline.predict_files(files, args->batch);
