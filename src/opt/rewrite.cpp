@@ -153,6 +153,10 @@ OptimizeReport optimize_model(Model& model) {
     }
     if (changed == 0) break;
   }
+  // The layout pass renames the fused ops' data flow to channels-last ops the other rules do
+  // not know, so it comes last, once.
+  std::unique_ptr<RewriteRule> layout = make_channels_last_layout_rule();
+  report.rewrites.emplace_back(layout->name(), layout->apply(graph, model));
   report.nodes_after = static_cast<int>(graph.nodes.size());
   return report;
 }
