@@ -149,7 +149,7 @@ TEST(ChannelsLast, PoolsMatchChannelsFirstReference) {
     const Node node = make_node(std::string("Nhwc") + c.op, 1, 1, c.attrs, "com.infera");
     expect_close(expected, run_kernel(node, 1, {to_nhwc(x)}, 1)[0], 1e-6f);
     VariantResult r = run_variant(node, 1, {to_nhwc(x)}, {}, 1);
-    EXPECT_NE(r.kernel_name.find("_nhwc_f32_onednn"), std::string::npos) << r.kernel_name;
+    EXPECT_NE(r.kernel_name.find("_nhwc_f32_"), std::string::npos) << r.kernel_name;
     expect_close(expected, r.outputs[0], 1e-5f);
   }
 }
