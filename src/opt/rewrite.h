@@ -73,8 +73,14 @@ struct OptimizeReport {
   int nodes_after = 0;
 };
 
+struct OptimizeOptions {
+  // The channels-last layout pass, after the fusions (the fusion rules' tests turn it off to
+  // look at the fused graph itself).
+  bool channels_last = true;
+};
+
 // Runs every rule to a fixed point (at most a few rounds) on the model's top-level graph.
-OptimizeReport optimize_model(Model& model);
+OptimizeReport optimize_model(Model& model, const OptimizeOptions& options = {});
 
 // ---- helpers shared by the rules ----
 

@@ -52,7 +52,7 @@ Model conv_net() {
 
 TEST(OptChannelsLastLayout, WholeRegionWithTransposesOnlyAtBorders) {
   Model m = conv_net();
-  Model opt = expect_same_outputs(m, {random_tensor({2, 3, 13, 11}, 8)});
+  Model opt = expect_same_outputs(m, {random_tensor({2, 3, 13, 11}, 8)}, {});
   EXPECT_EQ(count_channels_last_convs(opt), 4);
   EXPECT_EQ(count_ops(opt, "Conv"), 0);
   EXPECT_EQ(count_ops(opt, "Transpose"), 2);
@@ -93,7 +93,7 @@ TEST(OptChannelsLastLayout, ValueReadInsideAndOutsideGetsOneExit) {
   g.initializers.back().tensor.data<int64_t>()[0] = 1;
   g.initializers.back().tensor.data<int64_t>()[1] = -1;
   g.outputs = {tensor_value("y", {1, 4, 6, 6}), tensor_value("flat", {1, 144})};
-  Model opt = expect_same_outputs(m, {random_tensor({1, 4, 6, 6}, 2)});
+  Model opt = expect_same_outputs(m, {random_tensor({1, 4, 6, 6}, 2)}, {});
   // x in; r out for Reshape; y out as a graph output.
   EXPECT_EQ(count_ops(opt, "Transpose"), 3);
   EXPECT_EQ(opt.graph->outputs[0].name, "y");
@@ -108,7 +108,7 @@ TEST(OptChannelsLastLayout, LeavesGraphsWithoutConstantWeightConvsAlone) {
   g.nodes.push_back(make_node("Relu", {"c"}, {"y"}));
   g.outputs = {tensor_value("y", {1, 3, 3, 3})};
   Model opt =
-      expect_same_outputs(m, {random_tensor({1, 2, 5, 5}, 3), random_tensor({3, 2, 3, 3}, 4)});
+      expect_same_outputs(m, {random_tensor({1, 2, 5, 5}, 3), random_tensor({3, 2, 3, 3}, 4)}, {});
   EXPECT_EQ(count_ops(opt, "Transpose"), 0);
   EXPECT_EQ(count_channels_last_convs(opt), 0);
 }
