@@ -59,7 +59,9 @@ TEST(OptChannelsLastLayout, WholeRegionWithTransposesOnlyAtBorders) {
   EXPECT_EQ(count_ops(opt, "NhwcMaxPool"), 1);
   EXPECT_EQ(count_ops(opt, "NhwcGlobalAveragePool"), 2);
   for (const Node& node : opt.graph->nodes) {
-    if (node.op_type == "Concat") EXPECT_EQ(node.find_attribute("axis")->i, 3);
+    if (node.op_type == "Concat") {
+      EXPECT_EQ(node.find_attribute("axis")->i, 3);
+    }
   }
 }
 
