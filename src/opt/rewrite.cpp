@@ -128,7 +128,7 @@ std::unordered_map<std::string, Shape> infer_value_shapes(const Model& model, in
   return shapes;
 }
 
-OptimizeReport optimize_model(Model& model) {
+OptimizeReport optimize_model(Model& model, const OptimizeOptions& options) {
   OptimizeReport report;
   if (!model.graph) return report;
   Graph& graph = *model.graph;
@@ -152,6 +152,12 @@ OptimizeReport optimize_model(Model& model) {
       changed += n;
     }
     if (changed == 0) break;
+  }
+  // The layout pass renames the fused ops' data flow to channels-last ops the other rules do
+  // not know, so it comes last, once.
+  if (options.channels_last) {
+    std::unique_ptr<RewriteRule> layout = make_channels_last_layout_rule();
+    report.rewrites.emplace_back(layout->name(), layout->apply(graph, model));
   }
   report.nodes_after = static_cast<int>(graph.nodes.size());
   return report;

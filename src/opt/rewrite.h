@@ -63,6 +63,8 @@ std::unique_ptr<RewriteRule> make_conv_bn_fusion_rule();
 std::unique_ptr<RewriteRule> make_matmul_bias_fusion_rule();
 std::unique_ptr<RewriteRule> make_residual_add_fusion_rule();
 std::unique_ptr<RewriteRule> make_activation_fusion_rule();
+// Runs once, after the others have reached their fixed point.
+std::unique_ptr<RewriteRule> make_channels_last_layout_rule();
 
 // Per rule, how many rewrites it made in one optimize_model() call.
 struct OptimizeReport {
@@ -71,8 +73,14 @@ struct OptimizeReport {
   int nodes_after = 0;
 };
 
+struct OptimizeOptions {
+  // The channels-last layout pass, after the fusions (the fusion rules' tests turn it off to
+  // look at the fused graph itself).
+  bool channels_last = true;
+};
+
 // Runs every rule to a fixed point (at most a few rounds) on the model's top-level graph.
-OptimizeReport optimize_model(Model& model);
+OptimizeReport optimize_model(Model& model, const OptimizeOptions& options = {});
 
 // ---- helpers shared by the rules ----
 

@@ -108,11 +108,20 @@ inline void expect_close(const Tensor& got, const Tensor& want, double rel = 1e-
   }
 }
 
+// The fusion rules' tests check the fused graph as it is before the channels-last layout pass
+// rewrites it; that pass has its own test (opt_channels_last_layout_test.cpp).
+inline OptimizeOptions fusions_only() {
+  OptimizeOptions options;
+  options.channels_last = false;
+  return options;
+}
+
 // Runs `model` unoptimized and optimized on `inputs`, expects the same outputs, and returns
 // the optimized model for checks on its nodes.
-inline Model expect_same_outputs(const Model& model, const std::vector<Tensor>& inputs) {
+inline Model expect_same_outputs(const Model& model, const std::vector<Tensor>& inputs,
+                                 const OptimizeOptions& options = fusions_only()) {
   Model optimized = copy_model(model);
-  optimize_model(optimized);
+  optimize_model(optimized, options);
   const std::vector<Tensor> want = run_model(model, inputs);
   const std::vector<Tensor> got = run_model(optimized, inputs);
   EXPECT_EQ(got.size(), want.size());

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "batch_predict.h"
 #include "cli.h"
 #include "infera/pipeline.h"
 
@@ -150,7 +151,7 @@ Action add_predict_command(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("predict", "Classify or score image files through the model's pipeline");
   cmd->add_option("model", args->model, "ONNX model file")->required();
-  cmd->add_option("files", args->inputs, "image files or directories of them")->required();
+  cmd->add_option("files", args->inputs, "image files or directories of them");
   cmd->add_option("--pipeline", args->pipeline,
                   "pipeline spec file or preset (default: MODEL.pipeline.json, then the model's "
                   "'infera.pipeline' metadata)");
@@ -177,7 +178,10 @@ Action add_predict_command(CLI::App& app) {
   cmd->add_flag("--verbose", args->verbose,
                 "log the spec's source, tensor shapes and each file's confidence to stderr");
   cmd->add_flag("--timings", args->timings, "print where the time went to stderr");
-  return [args]() {
+  std::shared_ptr<BatchPredictArgs> batch = add_batch_predict_options(cmd);
+  return [args, batch]() {
+    if (args->inputs.empty() == batch->data.empty())
+      throw Error(ErrorKind::kInvalidArgument, "give image files or --data SPEC (not both)");
     SessionOptions options;
     options.threads = args->threads;
     options.deterministic = args->deterministic;
@@ -194,6 +198,7 @@ Action add_predict_command(CLI::App& app) {
       std::fprintf(stderr, "test-time augmentation: %s, %d view(s) per image\n",
                    tta_mode_name(pipeline.spec().tta.mode), pipeline.views_per_image());
     }
+    if (!batch->data.empty()) return run_batch_prediction(pipeline, *batch, args->batch);
     const std::vector<std::string> files = expand_inputs(args->inputs);
     PredictOptions predict;
     predict.batch_size = args->batch;

@@ -1,16 +1,18 @@
 // Conv and com.infera.FusedConv (Y = activation(conv(X, W, B) + Z)) on oneDNN, float32.
 //
 // The weights must be an initializer: they are reordered once into the layout the primitive
-// picks and cached by layout, so plans of different input shapes share them. The graph's
-// tensors are plain NCHW; 1x1 convs compute on it directly, others in the layout oneDNN picks
-// (NHWC on AVX-512), which run() reorders into and out of through arena scratch. bf16 mode computes with bfloat16 X and W (f32 Y).
-// Non-float X goes to the reference kernel.
+// picks and cached by layout, so plans of different input shapes share them. FusedConv with
+// `channels_last = 1` (made by src/opt/channels_last_layout.cpp) computes on its NHWC tensors
+// directly. Channels-first tensors: 1x1 convs compute on them directly, others in the layout
+// oneDNN picks (NHWC on AVX-512), which run() reorders into and out of through arena scratch.
+// bf16 mode computes with bfloat16 X and W (f32 Y). Non-float X goes to the reference kernel.
 #include <cstdlib>
 #include <cstring>
-#include <unordered_map>
 #include <mutex>
+#include <unordered_map>
 #include <utility>
 
+#include "ops/channels_last.h"
 #include "ops/conv_geometry.h"
 #include "ops/conv_shape.h"
 #include "ops/cpu/conv1x1_tiled_sgemm.h"
@@ -29,7 +31,7 @@ struct ConvPlan {
   memory::desc plain_src, plain_dst, src, dst, bias, scratchpad;
   memory weights;
   bool reorder_src = false, reorder_dst = false;
-  dnnl::reorder src_in, dst_in, dst_out;  // X -> src, Z -> dst, dst -> Y
+  dnnl::reorder src_in, dst_in, dst_out;          // X -> src, Z -> dst, dst -> Y
   std::vector<dnnl::eltwise_forward> activation;  // in place on Y, when not a post-op
   dn::ScratchLayout scratch;
   size_t src_offset = 0, dst_offset = 0, pad_offset = 0;
@@ -51,6 +53,7 @@ class ConvOneDnnKernel final : public OpKernel {
       : attrs_(parse_spatial_attrs(init)),
         group_(init.attr_int("group", 1)),
         fused_(init.node().domain == "com.infera"),
+        channels_last_(fused_ && init.attr_int("channels_last", 0) == 1),
         activation_(fused_ ? dn::parse_activation(init) : dn::Activation{}),
         weights_(*init.constant_input(1)),
         bf16_(init.config().bf16 && dn::cpu_has_bf16()),
@@ -61,8 +64,8 @@ class ConvOneDnnKernel final : public OpKernel {
 
   static bool applies(const KernelInit& init) {
     const Tensor* w = init.constant_input(1);
-    return !init.config().reference_only && w && w->dtype() == DType::kFloat32 &&
-           w->rank() >= 3 && w->rank() <= 5;
+    return !init.config().reference_only && w && w->dtype() == DType::kFloat32 && w->rank() >= 3 &&
+           w->rank() <= 5;
   }
 
   std::string kernel_name() const override {
@@ -75,7 +78,15 @@ class ConvOneDnnKernel final : public OpKernel {
     if (w.dtype() != x.dtype())
       ctx.fail(std::string("W is ") + dtype_name(w.dtype()) + " but X is " + dtype_name(x.dtype()));
     const Tensor* b = ctx.has_input(2) ? &ctx.input(2) : nullptr;
-    Shape y = infer_conv_shape(ctx, attrs_, group_, x, w, b);
+    Shape y;
+    if (channels_last_) {
+      if (x.rank() < 3)
+        ctx.fail("channels-last X " + shape_to_string(x.shape()) + " needs rank 3+");
+      const Tensor x_first = Tensor::meta(x.dtype(), channels_first_shape(x.shape()));
+      y = channels_last_shape(infer_conv_shape(ctx, attrs_, group_, x_first, w, b));
+    } else {
+      y = infer_conv_shape(ctx, attrs_, group_, x, w, b);
+    }
     if (fused_ && ctx.has_input(3) && ctx.input(3).shape() != y)
       ctx.fail("Z has shape " + shape_to_string(ctx.input(3).shape()) + " but Y has " +
                shape_to_string(y));
@@ -85,7 +96,7 @@ class ConvOneDnnKernel final : public OpKernel {
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
     dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.output(0))));
-    auto plan = make_plan(ctx.input(0).shape(), ctx.has_input(2), ctx.has_input(3));
+    auto plan = make_plan(logical_x(ctx.input(0)), ctx.has_input(2), ctx.has_input(3));
     ctx.request_scratch(plan->scratch.request_bytes());
     return plan;
   }
@@ -100,7 +111,7 @@ class ConvOneDnnKernel final : public OpKernel {
     auto* plan = static_cast<const ConvPlan*>(ctx.node_state());
     if (plan) return execute(*plan, ctx, ctx.scratch());
     // Unplanned (dynamic or folded) node: build the plan now; allocation is allowed here.
-    auto fresh = make_plan(x.shape(), ctx.has_input(2), ctx.has_input(3));
+    auto fresh = make_plan(logical_x(x), ctx.has_input(2), ctx.has_input(3));
     std::vector<char> scratch(fresh->scratch.request_bytes());
     execute(*fresh, ctx, scratch.data());
   }
@@ -110,12 +121,17 @@ class ConvOneDnnKernel final : public OpKernel {
   double macs(const Tensor& y) const {
     return static_cast<double>(y.numel()) * static_cast<double>(weights_.numel() / weights_.dim(0));
   }
+  // X's shape in oneDNN's (and ONNX's) logical order [N, C, spatial...].
+  Shape logical_x(const Tensor& x) const {
+    return channels_last_ ? channels_first_shape(x.shape()) : x.shape();
+  }
   std::shared_ptr<ConvPlan> make_plan(const Shape& x, bool has_bias, bool has_z) const;
   void execute(const ConvPlan& plan, RunContext& ctx, void* scratch) const;
 
   SpatialAttrs attrs_;
   int64_t group_;
   bool fused_;
+  bool channels_last_;
   dn::Activation activation_;
   Tensor weights_;
   bool bf16_;
@@ -161,11 +177,13 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
     y.push_back(g.out[d]);
   }
   auto plan = std::make_shared<ConvPlan>();
-  plan->plain_src = dn::plain_desc(x);
-  plan->plain_dst = dn::plain_desc(y);
+  const int rank = static_cast<int>(x.size());
+  const auto tensor_tag = channels_last_ ? dn::channels_last_tag(rank) : dn::plain_tag(rank);
+  plan->plain_src = memory::desc(dn::to_dims(x), memory::data_type::f32, tensor_tag);
+  plan->plain_dst = memory::desc(dn::to_dims(y), memory::data_type::f32, tensor_tag);
   const auto compute = bf16_ ? memory::data_type::bf16 : memory::data_type::f32;
-  const auto layout = conv_keeps_plain_layout(g) ? dn::plain_tag(static_cast<int>(x.size()))
-                                                 : memory::format_tag::any;
+  const auto layout =
+      channels_last_ || conv_keeps_plain_layout(g) ? tensor_tag : memory::format_tag::any;
   const memory::desc src_any(dn::to_dims(x), compute, layout);
   const memory::desc dst_any(dn::to_dims(y), memory::data_type::f32, layout);
   const memory::desc w_any(plain_weights_desc(weights_.shape(), group_).dims(), compute,
@@ -174,12 +192,12 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
 
   // oneDNN 2.6's GEMM convolution (what plain layouts get) applies eltwise post-ops slowly:
   // there the activation runs as a separate in-place pass over Y instead.
-  const bool plain = layout != memory::format_tag::any;
+  const bool plain = layout != memory::format_tag::any && !channels_last_;
   dnnl::post_ops ops;
   if (has_z) ops.append_sum(1.f);
   if (!plain) dn::append_activation(ops, activation_);
-  for (const dn::EltwiseStep& step : plain ? dn::eltwise_steps(activation_)
-                                           : std::vector<dn::EltwiseStep>{}) {
+  for (const dn::EltwiseStep& step :
+       plain ? dn::eltwise_steps(activation_) : std::vector<dn::EltwiseStep>{}) {
     const dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, step.algorithm,
                                         plan->plain_dst, step.alpha, step.beta);
     plan->activation.emplace_back(dnnl::eltwise_forward::primitive_desc(d, dn::cpu_engine()));
@@ -194,16 +212,16 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  const dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, src_any, w_any,
-      plan->bias, dst_any, strides, dilations, pad_l, pad_r);
+  const dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference,
+                                             dnnl::algorithm::convolution_direct, src_any, w_any,
+                                             plan->bias, dst_any, strides, dilations, pad_l, pad_r);
   const dnnl::convolution_forward::primitive_desc pd(desc, attr, dn::cpu_engine());
   plan->conv = dnnl::convolution_forward(pd);
   plan->src = pd.src_desc();
   plan->dst = pd.dst_desc();
   plan->scratchpad = pd.scratchpad_desc();
-  plan->weights = packed_weights_.get(plain_weights_desc(weights_.shape(), group_),
-                                      weights_.raw(), pd.weights_desc());
+  plan->weights = packed_weights_.get(plain_weights_desc(weights_.shape(), group_), weights_.raw(),
+                                      pd.weights_desc());
 
   auto& eng = dn::cpu_engine();
   plan->reorder_src = plan->src != plan->plain_src;
@@ -226,8 +244,8 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
   Tensor& y = ctx.output(0);
   const void* x = ctx.input(0).raw();
   memory src = dn::wrap(p.src, p.reorder_src ? dn::ScratchLayout::piece(scratch, p.src_offset) : x);
-  memory dst = dn::wrap(p.dst, p.reorder_dst ? dn::ScratchLayout::piece(scratch, p.dst_offset)
-                                             : y.raw());
+  memory dst =
+      dn::wrap(p.dst, p.reorder_dst ? dn::ScratchLayout::piece(scratch, p.dst_offset) : y.raw());
   if (p.reorder_src) {
     memory plain = dn::wrap(p.plain_src, x);
     p.src_in.execute(s, plain, src);
@@ -237,7 +255,8 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
     if (p.reorder_dst) {
       memory plain = dn::wrap(p.plain_dst, z);
       p.dst_in.execute(s, plain, dst);
-    } else if (z != y.raw()) std::memcpy(y.raw(), z, y.nbytes());
+    } else if (z != y.raw())
+      std::memcpy(y.raw(), z, y.nbytes());
   }
   if (p.pointwise.batch > 0) {
     const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;

@@ -42,6 +42,13 @@ dnnl::memory::format_tag plain_tag(int rank) {
   return tags[rank];
 }
 
+dnnl::memory::format_tag channels_last_tag(int rank) {
+  if (rank == 3) return tag::acb;
+  if (rank == 4) return tag::acdb;
+  if (rank == 5) return tag::acdeb;
+  return tag::undef;
+}
+
 dnnl::memory::desc plain_desc(const Shape& shape, dnnl::memory::data_type type) {
   if (shape.empty()) return dnnl::memory::desc({1}, type, tag::a);
   return dnnl::memory::desc(to_dims(shape), type, plain_tag(static_cast<int>(shape.size())));
@@ -51,12 +58,15 @@ Activation parse_activation(const KernelInit& init) {
   Activation a{init.attr_string("activation", ""), init.attr_floats("activation_params")};
   auto need = [&](size_t n) {
     if (a.params.size() != n)
-      init.fail("activation " + a.name + " needs " + std::to_string(n) + " activation_params, got " +
-                std::to_string(a.params.size()));
+      init.fail("activation " + a.name + " needs " + std::to_string(n) +
+                " activation_params, got " + std::to_string(a.params.size()));
   };
-  if (a.name == "Clip") need(2);
-  else if (a.name == "LeakyRelu") need(1);
-  else if (a.name == "HardSigmoid") need(2);
+  if (a.name == "Clip")
+    need(2);
+  else if (a.name == "LeakyRelu")
+    need(1);
+  else if (a.name == "HardSigmoid")
+    need(2);
   else if (a.name == "" || a.name == "Relu" || a.name == "Sigmoid" || a.name == "Tanh" ||
            a.name == "HardSwish" || a.name == "SiLU")
     need(0);

@@ -10,11 +10,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <mutex>
-#include <utility>
-#include <string>
-#include <vector>
-
 #include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "infera/tensor.h"
 #include "ops/op.h"
@@ -42,6 +41,9 @@ bool cpu_has_bf16();
 dnnl::memory::dims to_dims(const Shape& shape);
 // The row-major tag for `rank` dims: a, ab, abc, ...
 dnnl::memory::format_tag plain_tag(int rank);
+// The tag of a channels-last tensor [N, spatial..., C] for logical dims [N, C, spatial...]:
+// acb, acdb, acdeb (undef outside ranks 3 to 5).
+dnnl::memory::format_tag channels_last_tag(int rank);
 dnnl::memory::desc plain_desc(const Shape& shape,
                               dnnl::memory::data_type type = dnnl::memory::data_type::f32);
 

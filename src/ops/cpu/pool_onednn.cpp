@@ -1,6 +1,8 @@
 // MaxPool, AveragePool and GlobalAveragePool on oneDNN, float32, computing on the graph's
-// NCHW layout (no reorders). MaxPool with an Indices output, other dtypes and windows oneDNN
-// rejects go to the reference kernel, which also does shape inference.
+// NCHW layout, or on NHWC for their com.infera Nhwc* forms (ops/channels_last.h); no reorders.
+// MaxPool with an Indices output, other dtypes and windows oneDNN rejects go to the reference
+// kernel, which also does shape inference.
+#include "ops/channels_last.h"
 #include "ops/conv_geometry.h"
 #include "ops/cpu/onednn_common.h"
 #include "ops/op.h"
@@ -20,8 +22,9 @@ struct PoolPlan {
 class PoolOneDnnKernel final : public OpKernel {
  public:
   explicit PoolOneDnnKernel(const KernelInit& init)
-      : global_(init.node().op_type == "GlobalAveragePool"),
-        max_(init.node().op_type == "MaxPool"),
+      : channels_last_(init.node().domain == "com.infera"),
+        global_(base_op(init) == "GlobalAveragePool"),
+        max_(base_op(init) == "MaxPool"),
         attrs_(global_ ? SpatialAttrs{} : parse_spatial_attrs(init)),
         count_include_pad_(init.attr_int("count_include_pad", 0) != 0),
         reference_(init.reference_kernel()) {}
@@ -32,8 +35,8 @@ class PoolOneDnnKernel final : public OpKernel {
   }
 
   std::string kernel_name() const override {
-    return global_ ? "global_avg_pool_f32_onednn" : max_ ? "max_pool_f32_onednn"
-                                                          : "avg_pool_f32_onednn";
+    const std::string layout = channels_last_ ? "_nhwc" : "";
+    return (global_ ? "global_avg_pool" : max_ ? "max_pool" : "avg_pool") + layout + "_f32_onednn";
   }
 
   void infer(InferContext& ctx) const override { reference_->infer(ctx); }
@@ -44,7 +47,9 @@ class PoolOneDnnKernel final : public OpKernel {
     dn::set_threads(dn::threads_for_work(ctx.config().threads, visits(x, ctx.output(0))));
     std::shared_ptr<PoolPlan> plan;
     try {
-      plan = make_plan(x.shape(), ctx.output(0).shape());
+      plan = channels_last_ ? make_plan(channels_first_shape(x.shape()),
+                                        channels_first_shape(ctx.output(0).shape()))
+                            : make_plan(x.shape(), ctx.output(0).shape());
     } catch (const dnnl::error&) {
       return nullptr;
     }
@@ -70,6 +75,11 @@ class PoolOneDnnKernel final : public OpKernel {
     return static_cast<double>(y.numel()) * window;
   }
 
+  // The ai.onnx op a node computes: "NhwcMaxPool" -> "MaxPool".
+  static std::string base_op(const KernelInit& init) {
+    const std::string& op = init.node().op_type;
+    return init.node().domain == "com.infera" && op.starts_with("Nhwc") ? op.substr(4) : op;
+  }
   // Null when the window has no oneDNN equivalent.
   std::shared_ptr<PoolPlan> make_plan(const Shape& x, const Shape& y) const {
     SpatialAttrs attrs = attrs_;
@@ -90,12 +100,14 @@ class PoolOneDnnKernel final : public OpKernel {
       pad_r.push_back(right);
     }
     using alg = dnnl::algorithm;
-    const alg algorithm = max_ ? alg::pooling_max
+    const alg algorithm = max_                 ? alg::pooling_max
                           : count_include_pad_ ? alg::pooling_avg_include_padding
                                                : alg::pooling_avg_exclude_padding;
     auto plan = std::make_shared<PoolPlan>();
-    plan->src = dn::plain_desc(x);
-    plan->dst = dn::plain_desc(y);
+    const int rank = static_cast<int>(x.size());
+    const auto tensor_tag = channels_last_ ? dn::channels_last_tag(rank) : dn::plain_tag(rank);
+    plan->src = memory::desc(dn::to_dims(x), memory::data_type::f32, tensor_tag);
+    plan->dst = memory::desc(dn::to_dims(y), memory::data_type::f32, tensor_tag);
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm,
@@ -110,7 +122,7 @@ class PoolOneDnnKernel final : public OpKernel {
     return plan;
   }
 
-  bool global_, max_;
+  bool channels_last_, global_, max_;
   SpatialAttrs attrs_;
   bool count_include_pad_;
   std::unique_ptr<OpKernel> reference_;
@@ -121,5 +133,10 @@ class PoolOneDnnKernel final : public OpKernel {
 INFERA_REGISTER_VARIANT("MaxPool", 10, PoolOneDnnKernel);
 INFERA_REGISTER_VARIANT("AveragePool", 10, PoolOneDnnKernel);
 INFERA_REGISTER_VARIANT("GlobalAveragePool", 10, PoolOneDnnKernel);
+static const bool infera_nhwc_pools_onednn = [] {
+  for (const char* op : {"NhwcMaxPool", "NhwcAveragePool", "NhwcGlobalAveragePool"})
+    register_op({"com.infera", op, 1, 1000, &make_variant_kernel<PoolOneDnnKernel>, 10});
+  return true;
+}();
 
 }  // namespace infera
