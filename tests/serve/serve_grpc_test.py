@@ -24,8 +24,8 @@ import onnx
 from onnx import helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_harness import FASHION_MODEL, FASHION_SPEC, ROOT, Server, add_model, fashion_images, infera_run  # noqa: E402
-from serve_protocol_test import LABELS, V2_TYPES, make_batch_sum_model, make_types_model  # noqa: E402
+from serve_harness import check, finish, FASHION_MODEL, ROOT, Server, add_model, fashion_images, infera_run  # noqa: E402
+from serve_protocol_test import LABELS, V2_TYPES, make_test_repository  # noqa: E402
 
 SERVICE = "/inference.GRPCInferenceService/"
 RPCS = ["ServerLive", "ServerReady", "ModelReady", "ServerMetadata", "ModelMetadata", "ModelInfer"]
@@ -33,17 +33,6 @@ TYPED_FIELD = {"BOOL": "bool_contents", "UINT8": "uint_contents", "UINT16": "uin
                "UINT32": "uint_contents", "UINT64": "uint64_contents", "INT8": "int_contents",
                "INT16": "int_contents", "INT32": "int_contents", "INT64": "int64_contents",
                "FP32": "fp32_contents", "FP64": "fp64_contents", "BYTES": "bytes_contents"}
-failures = []
-checks = [0]
-
-
-def check(condition, message):
-    checks[0] += 1
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
-
-
 def generate_messages(work):
     """protoc --python_out: the messages only; calls go through grpcio's generic stubs."""
     subprocess.run(["protoc", "-I", os.path.join(ROOT, "src/serve/proto"), f"--python_out={work}",
@@ -387,22 +376,10 @@ def main():
     build = sys.argv[1]
     work = tempfile.mkdtemp(prefix="infera_grpc_test_")
     pb = generate_messages(work)
-    repository = os.path.join(work, "repo")
-    add_model(repository, "fashion", 1, FASHION_MODEL,
-              {"max_batch_size": 8, "max_queue_delay_us": 20000, "pipeline": "pipeline.json"}, FASHION_SPEC)
-    add_model(repository, "slow", 1, FASHION_MODEL,
-              {"max_batch_size": 8, "max_queue_delay_us": 400000, "warmup": {"batch_sizes": [1]}})
-    add_model(repository, "tiny_queue", 1, FASHION_MODEL, {"max_queue_size": 1, "warmup": False})
-    types_path = os.path.join(work, "types.onnx")
-    make_types_model(types_path)
-    add_model(repository, "types", 1, types_path, {"max_batch_size": 4})
+    repository = make_test_repository(work)
     typed_path = os.path.join(work, "typed.onnx")
     make_typed_model(typed_path)
     add_model(repository, "typed", 1, typed_path, {"max_batch_size": 4})
-    sum_path = os.path.join(work, "batch_sum.onnx")
-    make_batch_sum_model(sum_path)
-    add_model(repository, "batch_sum", 1, sum_path, {"max_batch_size": 4, "max_queue_delay_us": 300000,
-                                                     "warmup": False})
     grpc_port = free_port()
     server = Server(build, repository, "--grpc-port", str(grpc_port), "--log-level", "info")
     server.grpc_port = grpc_port
@@ -421,9 +398,7 @@ def main():
     finally:
         if server.process.poll() is None:
             server.process.kill()
-    if failures:
-        sys.exit(f"{len(failures)} failures")
-    print(f"serve gRPC: all {checks[0]} checks passed")
+    finish("serve gRPC")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -15,6 +16,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 FASHION_MODEL = os.path.join(ROOT, "models/fashion_mnist/fashion_mnist_cnn.onnx")
 FASHION_SPEC = os.path.join(ROOT, "models/fashion_mnist/fashion_mnist_cnn.pipeline.json")
 FASHION_IMAGES = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+
+failures = []
+checks = [0]
+
+
+def check(condition, message):
+    """Counts one check; a failed one is printed and remembered, and finish() exits non-zero."""
+    checks[0] += 1
+    if not condition:
+        failures.append(message)
+        print("FAIL:", message)
+
+
+def finish(suite):
+    if failures:
+        sys.exit(f"{len(failures)} failures")
+    print(f"{suite}: all {checks[0]} checks passed")
 
 
 def fashion_images(count):

@@ -8,7 +8,6 @@ on the same files.
 
   serve_predict_test.py BUILD_DIR
 """
-import io
 import json
 import os
 import shutil
@@ -21,20 +20,7 @@ import uuid
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_harness import FASHION_MODEL, FASHION_SPEC, Server, add_model  # noqa: E402
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = []
-checks = [0]
-
-
-def check(condition, message):
-    checks[0] += 1
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
-
-
+from serve_harness import check, finish, FASHION_MODEL, FASHION_SPEC, ROOT, Server, add_model  # noqa: E402
 def infera_predict(build, path):
     out = subprocess.run([os.path.join(build, "infera"), "predict", FASHION_MODEL, path, "--json"],
                          check=True, capture_output=True, text=True).stdout
@@ -210,9 +196,7 @@ def main():
     finally:
         if server.process.poll() is None:
             server.process.kill()
-    if failures:
-        sys.exit(f"{len(failures)} failures")
-    print(f"serve predict: all {checks[0]} checks passed")
+    finish("serve predict")
     shutil.rmtree(work, ignore_errors=True)
 
 

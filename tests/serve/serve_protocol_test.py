@@ -22,7 +22,7 @@ import onnx
 from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_harness import (FASHION_MODEL, FASHION_SPEC, Server, add_model, fashion_images,  # noqa: E402
+from serve_harness import (check, finish, FASHION_MODEL, FASHION_SPEC, Server, add_model, fashion_images,  # noqa: E402
                            infera_run, wait_until)
 
 LABELS = json.load(open(FASHION_SPEC))["labels"]
@@ -35,17 +35,6 @@ V2_TYPES = {  # v2 datatype -> (ONNX type, numpy dtype)
     "FP32": (TensorProto.FLOAT, np.float32), "FP64": (TensorProto.DOUBLE, np.float64),
     "BYTES": (TensorProto.STRING, object),
 }
-failures = []
-checks = [0]
-
-
-def check(condition, message):
-    checks[0] += 1
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message)
-
-
 def make_types_model(path):
     """One Identity per v2 datatype: what goes in must come back unchanged."""
     nodes, inputs, outputs = [], [], []
@@ -64,6 +53,26 @@ def make_batch_sum_model(path):
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
                               [helper.make_tensor("axes", TensorProto.INT64, [1], [0])])
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+
+
+def make_test_repository(work):
+    """The models the protocol tests serve: fashion (with its spec), slow (long batching delay),
+    tiny_queue (room for one request), types (one Identity per v2 datatype) and batch_sum (an
+    output that does not follow the batch)."""
+    repository = os.path.join(work, "repo")
+    add_model(repository, "fashion", 1, FASHION_MODEL,
+              {"max_batch_size": 8, "max_queue_delay_us": 20000, "pipeline": "pipeline.json"}, FASHION_SPEC)
+    add_model(repository, "slow", 1, FASHION_MODEL,
+              {"max_batch_size": 8, "max_queue_delay_us": 400000, "warmup": {"batch_sizes": [1]}})
+    add_model(repository, "tiny_queue", 1, FASHION_MODEL, {"max_queue_size": 1, "warmup": False})
+    types_path = os.path.join(work, "types.onnx")
+    make_types_model(types_path)
+    add_model(repository, "types", 1, types_path, {"max_batch_size": 4})
+    sum_path = os.path.join(work, "batch_sum.onnx")
+    make_batch_sum_model(sum_path)
+    add_model(repository, "batch_sum", 1, sum_path, {"max_batch_size": 4, "max_queue_delay_us": 300000,
+                                                     "warmup": False})
+    return repository
 
 
 def image_request(images, binary=False, outputs=None, **parameters):
@@ -407,19 +416,7 @@ def test_graceful_shutdown(server):
 def main():
     build = sys.argv[1]
     work = tempfile.mkdtemp(prefix="infera_serve_test_")
-    repository = os.path.join(work, "repo")
-    add_model(repository, "fashion", 1, FASHION_MODEL,
-              {"max_batch_size": 8, "max_queue_delay_us": 20000, "pipeline": "pipeline.json"}, FASHION_SPEC)
-    add_model(repository, "slow", 1, FASHION_MODEL,
-              {"max_batch_size": 8, "max_queue_delay_us": 400000, "warmup": {"batch_sizes": [1]}})
-    add_model(repository, "tiny_queue", 1, FASHION_MODEL, {"max_queue_size": 1, "warmup": False})
-    types_path = os.path.join(work, "types.onnx")
-    make_types_model(types_path)
-    add_model(repository, "types", 1, types_path, {"max_batch_size": 4})
-    sum_path = os.path.join(work, "batch_sum.onnx")
-    make_batch_sum_model(sum_path)
-    add_model(repository, "batch_sum", 1, sum_path, {"max_batch_size": 4, "max_queue_delay_us": 300000,
-                                                     "warmup": False})
+    repository = make_test_repository(work)
     server = Server(build, repository, "--log-level", "info")
     try:
         test_health_and_metadata(server)
@@ -439,9 +436,7 @@ def main():
         if server.process.poll() is None:
             server.process.kill()
     test_limits(build, work)
-    if failures:
-        sys.exit(f"{len(failures)} failures")
-    print(f"serve protocol: all {checks[0]} checks passed")
+    finish("serve protocol")
     shutil.rmtree(work, ignore_errors=True)
 
 
