@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # How much a busy core costs, under each OpenMP wait policy: `infera bench` on an idle machine
 # and with --busy-core (a spinning process pinned to the last core), for
-#   passive  - what the infera CLI uses by default (it re-execs itself with OMP_WAIT_POLICY=passive)
-#   default  - libgomp's own default (spin ~300000 iterations, then sleep): GOMP_SPINCOUNT=300000
+#   passive  - OMP_WAIT_POLICY=passive (sleep at once)
+#   default  - libgomp's own default, what the infera CLI uses (spin ~300000 iterations, then
+#              sleep): GOMP_SPINCOUNT=300000
 #   active   - OMP_WAIT_POLICY=active (spin at every barrier)
 #
 #   bench/contention.sh MODEL [BATCH] [THREADS] [ITERATIONS]     (INFERA=path/to/infera)

@@ -114,6 +114,32 @@ def main():
     check("--errors lists 2 mistakes with their source", len(mistakes) == 2 and all(".png" in l for l in mistakes),
           result.stdout[-600:])
 
+    # --report: figures, report.json and index.html; the grid only where records are images.
+    report = os.path.join(tmp, "report")
+    result = infera(build, FASHION_MODEL, "--data", "folder:" + f("folder"), "--report", report,
+                    "--grid", "2x3", "--seed", "1")
+    written = sorted(os.listdir(report)) if os.path.isdir(report) else []
+    check("--report writes the grid, confusion matrix, reliability diagram, report.json, index.html",
+          result.returncode == 0 and written == ["confusion_matrix.png", "index.html", "prediction_grid.png",
+                                                 "reliability.png", "report.json"], f"{written} {result.stderr}")
+    if "report.json" in written:
+        from PIL import Image
+        metrics = json.load(open(os.path.join(report, "report.json")))["metrics"]
+        accuracy_line = [l for l in result.stdout.splitlines() if l.startswith("accuracy: ")]
+        check("report.json has the accuracy eval printed",
+              accuracy_line and accuracy_line[0].startswith(f"accuracy: {metrics['classification']['accuracy']:.4f}"),
+              f"{accuracy_line} {json.dumps(metrics)[:300]}")
+        width, height = Image.open(os.path.join(report, "prediction_grid.png")).size
+        check("a 2x3 grid is wider than tall", width > height, f"{width}x{height}")
+        html = open(os.path.join(report, "index.html")).read()
+        check("index.html shows every figure", all(f'src="{png}"' in html for png in
+                                                  ["prediction_grid.png", "confusion_matrix.png", "reliability.png"]))
+    report_idx = os.path.join(tmp, "report_idx")
+    result = infera(build, FASHION_MODEL, "--data", "idx:/usr/share/datasets/fashion-mnist/t10k", "--limit", "50",
+                    "--report", report_idx)
+    check("--report on 50 IDX records draws their grid", result.returncode == 0 and
+          os.path.exists(os.path.join(report_idx, "prediction_grid.png")), result.stderr[-300:])
+
     # The whole Fashion-MNIST test set: PyTorch's count of correct answers, exactly.
     result = subprocess.run([os.path.join(build, "infera"), "eval", FASHION_MODEL, "--data",
                              "idx:/usr/share/datasets/fashion-mnist/t10k", "--reference",

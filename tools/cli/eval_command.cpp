@@ -112,7 +112,8 @@ Action add_eval_command(CLI::App& app) {
       report.data_spec = args->data;
       std::sscanf(args->grid.c_str(), "%dx%d", &report.grid_rows, &report.grid_cols);
       report.grid_seed = args->seed;
-      const report::ReportFiles files = report::write_evaluation_report(args->report, result, report);
+      const report::ReportFiles files =
+          report::write_evaluation_report(args->report, result, report);
       std::printf("report: %s\n", files.html_path.c_str());
     }
     if (!args->reference.empty()) {

@@ -4,10 +4,8 @@
 
 #include "cli.h"
 #include "infera/error.h"
-#include "omp_wait_policy.h"
 
 int main(int argc, char** argv) {
-  infera::cli::reexec_with_passive_omp_wait(argv);
   CLI::App app{"infera: run trained ONNX models"};
   app.require_subcommand(1);
   std::map<CLI::App*, infera::cli::Action> actions;
