@@ -90,6 +90,10 @@ class Pipeline {
   // The same for a batch already in model form ([n, ...], e.g. feature rows): no preprocessing.
   // Sources are "row 0", "row 1", ...
   std::vector<Prediction> predict_tensor(const Tensor& batch) const;
+  // Throws Error(kUnsupported) naming `what` when the spec asks for test-time augmentation:
+  // for paths that run one view per record (dataset evaluation, `predict --data`), so a "tta"
+  // in the spec is refused rather than silently left out.
+  void require_single_view(const std::string& what) const;
 
   // The spec's geometric steps and channel conversion: the image the tensor is made from.
   Image preprocess(const Image& image) const;

@@ -153,6 +153,7 @@ EvalResult Evaluation::finish() {
 }  // namespace
 
 EvalResult evaluate(const Pipeline& pipeline, Dataset& data, const EvalOptions& options) {
+  pipeline.require_single_view("evaluation");
   const auto start = std::chrono::steady_clock::now();
   Evaluation evaluation(pipeline, options);
   int64_t total = data.size();

@@ -204,6 +204,7 @@ Shard parse_shard(const std::string& text) {
 BatchPredictionSummary predict_dataset(
     const Pipeline& pipeline, Dataset& data, const BatchPredictionOptions& options,
     const std::function<void(const std::vector<RecordAnswer>& batch)>& on_batch) {
+  pipeline.require_single_view("predict --data");
   const auto start = std::chrono::steady_clock::now();
   BoundedQueue<PreparedBatch> queue(static_cast<size_t>(std::max(options.queued_batches, 1)));
   BatchReader reader(pipeline, options);

@@ -108,6 +108,17 @@ TensorOptions Pipeline::tensor_options() const {
   return pipeline_tensor_options(spec_);
 }
 
+void Pipeline::require_single_view(const std::string& what) const {
+  if (views_per_image() > 1)
+    throw Error(ErrorKind::kUnsupported,
+                what +
+                    " runs one view per record, but the pipeline spec asks for test-time "
+                    "augmentation (" +
+                    std::to_string(views_per_image()) +
+                    " views): TTA is applied by `infera predict FILE...`; remove \"tta\" from the "
+                    "spec here");
+}
+
 std::vector<Prediction> Pipeline::predict_tensor(const Tensor& batch) const {
   const Tensor output = session_.run(std::vector<Tensor>{batch})[0];
   const int64_t rows = batch.dim(0);

@@ -140,6 +140,18 @@ def main():
     check("--report on 50 IDX records draws their grid", result.returncode == 0 and
           os.path.exists(os.path.join(report_idx, "prediction_grid.png")), result.stderr[-300:])
 
+    # A spec with test-time augmentation is refused by eval (one view per record), not ignored.
+    spec = json.load(open(os.path.join(ROOT, "models/fashion_mnist/fashion_mnist_cnn.pipeline.json")))
+    spec["tta"] = {"mode": "flip"}
+    if "labels_file" in spec:
+        spec["labels_file"] = os.path.join(ROOT, "models/fashion_mnist", spec["labels_file"])
+    tta_spec = os.path.join(tmp, "tta.pipeline.json")
+    json.dump(spec, open(tta_spec, "w"))
+    result = infera(build, FASHION_MODEL, "--data", "folder:" + f("folder"), "--pipeline", tta_spec)
+    check("eval refuses a spec with TTA, naming it", result.returncode == 1 and
+          "test-time augmentation (2 views)" in result.stderr and len(result.stderr.splitlines()) == 1,
+          result.stderr)
+
     # The whole Fashion-MNIST test set: PyTorch's count of correct answers, exactly.
     result = subprocess.run([os.path.join(build, "infera"), "eval", FASHION_MODEL, "--data",
                              "idx:/usr/share/datasets/fashion-mnist/t10k", "--reference",
