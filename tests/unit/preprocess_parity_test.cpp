@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "infera/pipeline.h"
 #include "io/npy.h"
 #include "pipeline/image.h"
 #include "pipeline/preprocess.h"
@@ -80,6 +81,37 @@ TEST_P(PreprocessParity, MnistResize28ToTensor) {
   std::printf("  %-20s mnist    max |diff| = %.3g (x255 = %.3g)\n", GetParam().c_str(), worst,
               worst * 255);
   EXPECT_LE(worst, 1.0f / 255 + 1e-6f);
+}
+
+// Each preset as users name it (load_pipeline_spec + the pipeline's own preprocessing) against
+// its framework's reference tensor; differences are reported in 0..255 pixel levels.
+struct PresetCase {
+  const char* preset;
+  const char* reference;        // NAME.<reference>.npy
+  float pixel_levels_per_unit;  // 0..255 levels per unit of the tensor (imagenet: the largest std)
+};
+
+TEST_P(PreprocessParity, EveryPresetMatchesItsFramework) {
+  const PresetCase cases[] = {{"torchvision-imagenet", "imagenet", 255.0f * 0.229f},
+                              {"mnist", "mnist", 255.0f},
+                              {"keras-tf", "keras_tf", 127.5f},
+                              {"keras-caffe", "keras_caffe", 1.0f}};
+  for (const PresetCase& c : cases) {
+    PipelineSpec spec = load_pipeline_spec(c.preset);
+    if (spec.width == 0) spec.width = spec.height = 224;  // "the model's input size"
+    const Tensor ours =
+        images_to_tensor({preprocess_image(image_, spec)}, pipeline_tensor_options(spec));
+    const Tensor theirs =
+        read_npy((expected_dir() / (GetParam() + "." + c.reference + ".npy")).string());
+    ASSERT_EQ(ours.numel(), theirs.numel()) << c.preset;
+    float worst = 0;
+    for (int64_t i = 0; i < ours.numel(); ++i)
+      worst = std::max(worst, std::fabs(ours.data<float>()[i] - theirs.data<float>()[i]));
+    const float levels = worst * c.pixel_levels_per_unit;
+    std::printf("  %-20s %-20s max |diff| = %.3g (%.3g pixel levels)\n", GetParam().c_str(),
+                c.preset, worst, levels);
+    EXPECT_LE(levels, 1.0f + 1e-3f) << c.preset;
+  }
 }
 
 // Image.resize with each filter, shrinking (antialiased) and enlarging, must match exactly.
