@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "attribute_builders.h"
 #include "ops/op.h"
 
 namespace infera::testing {
@@ -77,42 +78,6 @@ inline std::vector<Tensor> run_kernel(const Node& node, int64_t opset,
   HarnessRunContext rctx(node, values, outputs);
   kernel->run(rctx);
   return outputs;
-}
-
-inline Attribute int_attr(const std::string& name, int64_t v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kInt;
-  a.i = v;
-  return a;
-}
-inline Attribute float_attr(const std::string& name, float v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kFloat;
-  a.f = v;
-  return a;
-}
-inline Attribute string_attr(const std::string& name, const std::string& v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kString;
-  a.s = v;
-  return a;
-}
-inline Attribute ints_attr(const std::string& name, std::vector<int64_t> v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kInts;
-  a.ints = std::move(v);
-  return a;
-}
-inline Attribute strings_attr(const std::string& name, std::vector<std::string> v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kStrings;
-  a.strings = std::move(v);
-  return a;
 }
 
 template <typename T>

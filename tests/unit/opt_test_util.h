@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "attribute_builders.h"
 #include "opt/rewrite.h"
 #include "runtime/compiled_graph.h"
 #include "runtime/executor.h"
@@ -32,28 +33,6 @@ inline ValueInfo tensor_value(const std::string& name, const Shape& shape) {
   vi.type.has_shape = true;
   for (int64_t d : shape) vi.type.dims.push_back(Dim{d, d < 0 ? "batch" : ""});
   return vi;
-}
-
-inline Attribute int_attr(const std::string& name, int64_t v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kInt;
-  a.i = v;
-  return a;
-}
-inline Attribute float_attr(const std::string& name, float v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kFloat;
-  a.f = v;
-  return a;
-}
-inline Attribute ints_attr(const std::string& name, std::vector<int64_t> v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kInts;
-  a.ints = std::move(v);
-  return a;
 }
 
 inline Node make_node(const std::string& op, std::vector<std::string> inputs,
