@@ -38,7 +38,8 @@ ScatterInput scatter_input(const EvalResult& result) {
       input.actual.push_back(s.target_values[k]);
       input.predicted.push_back(s.predicted_values[k]);
     }
-  if (result.labels.size() > 1) input.title += " (all outputs)";
+  if (!result.samples.empty() && result.samples.front().target_values.size() > 1)
+    input.title += " (all outputs)";
   return input;
 }
 

@@ -140,6 +140,14 @@ def main():
     check("--report on 50 IDX records draws their grid", result.returncode == 0 and
           os.path.exists(os.path.join(report_idx, "prediction_grid.png")), result.stderr[-300:])
 
+    report_regression = os.path.join(tmp, "report_regression")
+    result = infera(build, f("tabular_regressor.onnx"), "--data", "csv:" + f("regression.csv") + "?target=y1,y2",
+                    "--report", report_regression)
+    written = sorted(os.listdir(report_regression)) if os.path.isdir(report_regression) else []
+    check("--report for a regressor draws the predicted-vs-actual scatter, no confusion matrix",
+          result.returncode == 0 and written == ["index.html", "predicted_vs_actual.png", "report.json"],
+          f"{written} {result.stderr}")
+
     # A spec with test-time augmentation is refused by eval (one view per record), not ignored.
     spec = json.load(open(os.path.join(ROOT, "models/fashion_mnist/fashion_mnist_cnn.pipeline.json")))
     spec["tta"] = {"mode": "flip"}
