@@ -31,27 +31,8 @@ class GemmOneDnnKernel final : public OpKernel {
     return bf16_ ? "gemm_bf16_onednn" : "gemm_f32_onednn";
   }
 
-  void infer(InferContext& ctx) const override {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    if (a.rank() != 2 || b.rank() != 2)
-      ctx.fail("A " + shape_to_string(a.shape()) + " and B " + shape_to_string(b.shape()) +
-               " must be matrices");
-    if (a.dtype() != b.dtype())
-      ctx.fail(std::string("A is ") + dtype_name(a.dtype()) + " but B is " + dtype_name(b.dtype()));
-    const int64_t m = trans_a_ ? a.dim(1) : a.dim(0), k = trans_a_ ? a.dim(0) : a.dim(1);
-    const int64_t kb = trans_b_ ? b.dim(1) : b.dim(0), n = trans_b_ ? b.dim(0) : b.dim(1);
-    if (k != kb) ctx.fail("inner dims differ: " + std::to_string(k) + " vs " + std::to_string(kb));
-    if (ctx.has_input(2)) {
-      const Shape& c = ctx.input(2).shape();
-      const bool ok = c.size() <= 2 && (c.empty() || c.back() == 1 || c.back() == n) &&
-                      (c.size() < 2 || c[0] == 1 || c[0] == m);
-      if (!ok)
-        ctx.fail("C " + shape_to_string(c) + " does not broadcast to [" + std::to_string(m) +
-                 ", " + std::to_string(n) + "]");
-    }
-    ctx.set_output(0, a.dtype(), Shape{m, n});
-  }
+  // Shapes and checks are the reference kernel's: one definition of the op's rules.
+  void infer(InferContext& ctx) const override { reference_->infer(ctx); }
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
@@ -102,9 +83,12 @@ class GemmOneDnnKernel final : public OpKernel {
     p.trans_a = trans_a_;
     p.trans_b = trans_b_;
     if (c && beta_ != 0.f) {
-      if (c->empty()) p.c = {1, 1};
-      else if (c->size() == 1) p.c = {1, (*c)[0]};
-      else p.c = {(*c)[0], (*c)[1]};
+      if (c->empty())
+        p.c = {1, 1};
+      else if (c->size() == 1)
+        p.c = {1, (*c)[0]};
+      else
+        p.c = {(*c)[0], (*c)[1]};
     }
     p.alpha = alpha_;
     p.activation = activation_;

@@ -31,21 +31,8 @@ class MatMulOneDnnKernel final : public OpKernel {
     return bf16_ ? "matmul_bf16_onednn" : "matmul_f32_onednn";
   }
 
-  void infer(InferContext& ctx) const override {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    if (a.dtype() != b.dtype())
-      ctx.fail(std::string("A is ") + dtype_name(a.dtype()) + " but B is " + dtype_name(b.dtype()));
-    MatMulGeometry g;
-    Shape y;
-    const std::string err = resolve_matmul(a.shape(), b.shape(), g, &y);
-    if (!err.empty()) ctx.fail(err);
-    if (fused_ && ctx.has_input(2) &&
-        (ctx.input(2).rank() != 1 || ctx.input(2).dim(0) != g.n))
-      ctx.fail("bias " + shape_to_string(ctx.input(2).shape()) + " must be [" +
-               std::to_string(g.n) + "]");
-    ctx.set_output(0, a.dtype(), y);
-  }
+  // Shapes and checks are the reference kernel's: one definition of the op's rules.
+  void infer(InferContext& ctx) const override { reference_->infer(ctx); }
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
