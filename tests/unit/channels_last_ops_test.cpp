@@ -15,13 +15,7 @@ namespace infera::testing {
 namespace {
 
 Tensor random_tensor(Shape shape, uint32_t seed) {
-  Tensor t = Tensor::empty(DType::kFloat32, std::move(shape));
-  uint32_t s = seed * 2654435761u + 7;
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    s = s * 1664525u + 1013904223u;
-    t.data<float>()[i] = static_cast<float>(s >> 8) / 16777216.f * 2.f - 1.f;
-  }
-  return t;
+  return lcg_tensor(std::move(shape), seed, 7);
 }
 
 // [N, C, H, W] -> [N, H, W, C] (rank 4) or [N, C, L] -> [N, L, C] (rank 3), indexed directly.
@@ -36,14 +30,6 @@ Tensor to_nhwc(const Tensor& t) {
           out.data<float>()[((in * h + ih) * w + iw) * c + ic] =
               t.data<float>()[((in * c + ic) * h + ih) * w + iw];
   return out;
-}
-
-void expect_close(const Tensor& expected, const Tensor& actual, float tolerance) {
-  ASSERT_EQ(expected.shape(), actual.shape());
-  for (int64_t i = 0; i < expected.numel(); ++i) {
-    const float e = expected.data<float>()[i], a = actual.data<float>()[i];
-    ASSERT_NEAR(e, a, tolerance * std::max(1.f, std::fabs(e))) << "at element " << i;
-  }
 }
 
 TEST(ChannelsLast, ShapesAndTranspose) {

@@ -12,21 +12,7 @@ namespace infera::testing {
 namespace {
 
 Tensor random_tensor(Shape shape, uint32_t seed) {
-  Tensor t = Tensor::empty(DType::kFloat32, std::move(shape));
-  uint32_t s = seed * 2654435761u + 1;
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    s = s * 1664525u + 1013904223u;
-    t.data<float>()[i] = static_cast<float>(s >> 8) / 16777216.f * 2.f - 1.f;
-  }
-  return t;
-}
-
-void expect_close(const Tensor& expected, const Tensor& actual, float tolerance) {
-  ASSERT_EQ(expected.shape(), actual.shape());
-  for (int64_t i = 0; i < expected.numel(); ++i) {
-    const float e = expected.data<float>()[i], a = actual.data<float>()[i];
-    ASSERT_NEAR(e, a, tolerance * std::max(1.f, std::fabs(e))) << "at element " << i;
-  }
+  return lcg_tensor(std::move(shape), seed, 1);
 }
 
 struct ConvCase {
@@ -72,13 +58,18 @@ void check_conv(const ConvCase& c, bool planned) {
 }
 
 const ConvCase kCases[] = {
-    {{2, 3, 7, 9}, {5, 3, 3, 2}, {ints_attr("strides", {2, 1}), ints_attr("pads", {1, 0, 1, 1}),
-                                  ints_attr("dilations", {1, 2})}},
+    {{2, 3, 7, 9},
+     {5, 3, 3, 2},
+     {ints_attr("strides", {2, 1}), ints_attr("pads", {1, 0, 1, 1}),
+      ints_attr("dilations", {1, 2})}},
     {{1, 6, 5, 5}, {9, 2, 3, 3}, {int_attr("group", 3), ints_attr("pads", {1, 1, 1, 1})}, false},
-    {{1, 8, 11, 6}, {8, 1, 3, 3},
+    {{1, 8, 11, 6},
+     {8, 1, 3, 3},
      {int_attr("group", 8), ints_attr("strides", {2, 2}), ints_attr("pads", {1, 1, 1, 1})}},
     {{3, 4, 13}, {7, 4, 4}, {ints_attr("strides", {3}), ints_attr("pads", {2, 1})}},
-    {{1, 5, 6, 7}, {3, 5, 2, 3}, {string_attr("auto_pad", "SAME_UPPER"), ints_attr("strides", {2, 2})}},
+    {{1, 5, 6, 7},
+     {3, 5, 2, 3},
+     {string_attr("auto_pad", "SAME_UPPER"), ints_attr("strides", {2, 2})}},
     {{1, 32, 9, 9}, {48, 32, 1, 1}, {}},
     {{1, 3, 4, 5, 6}, {4, 3, 2, 2, 3}, {ints_attr("pads", {0, 1, 1, 1, 0, 1})}},
 };
@@ -98,14 +89,30 @@ TEST(OneDnnConv, NonConstantWeightsUseReference) {
   EXPECT_EQ(r.kernel_name, "reference");
 }
 
-float relu(float v) { return std::max(v, 0.f); }
-float clip(float v) { return std::min(std::max(v, -0.5f), 0.25f); }
-float leaky(float v) { return v < 0 ? 0.1f * v : v; }
-float hard_sigmoid(float v) { return std::min(std::max(0.3f * v + 0.4f, 0.f), 1.f); }
-float hard_swish(float v) { return v * std::min(std::max(v / 6.f + 0.5f, 0.f), 1.f); }
-float silu(float v) { return v / (1.f + std::exp(-v)); }
-float sigmoid(float v) { return 1.f / (1.f + std::exp(-v)); }
-float tanh_f(float v) { return std::tanh(v); }
+float relu(float v) {
+  return std::max(v, 0.f);
+}
+float clip(float v) {
+  return std::min(std::max(v, -0.5f), 0.25f);
+}
+float leaky(float v) {
+  return v < 0 ? 0.1f * v : v;
+}
+float hard_sigmoid(float v) {
+  return std::min(std::max(0.3f * v + 0.4f, 0.f), 1.f);
+}
+float hard_swish(float v) {
+  return v * std::min(std::max(v / 6.f + 0.5f, 0.f), 1.f);
+}
+float silu(float v) {
+  return v / (1.f + std::exp(-v));
+}
+float sigmoid(float v) {
+  return 1.f / (1.f + std::exp(-v));
+}
+float tanh_f(float v) {
+  return std::tanh(v);
+}
 
 struct ActivationCase {
   const char* name;
@@ -114,11 +121,15 @@ struct ActivationCase {
 };
 
 TEST(OneDnnConv, FusedConvActivationsAndResidual) {
-  const ActivationCase acts[] = {{"", {}, nullptr},           {"Relu", {}, relu},
-                                 {"Clip", {-0.5f, 0.25f}, clip}, {"LeakyRelu", {0.1f}, leaky},
+  const ActivationCase acts[] = {{"", {}, nullptr},
+                                 {"Relu", {}, relu},
+                                 {"Clip", {-0.5f, 0.25f}, clip},
+                                 {"LeakyRelu", {0.1f}, leaky},
                                  {"HardSigmoid", {0.3f, 0.4f}, hard_sigmoid},
-                                 {"HardSwish", {}, hard_swish}, {"SiLU", {}, silu},
-                                 {"Sigmoid", {}, sigmoid},    {"Tanh", {}, tanh_f}};
+                                 {"HardSwish", {}, hard_swish},
+                                 {"SiLU", {}, silu},
+                                 {"Sigmoid", {}, sigmoid},
+                                 {"Tanh", {}, tanh_f}};
   for (const ConvCase& c : {kCases[0], kCases[2], kCases[5]}) {
     const Shape y = reference_shape(c);
     for (const ActivationCase& a : acts) {

@@ -10,13 +10,7 @@ namespace infera::testing {
 namespace {
 
 Tensor random_tensor(Shape shape, uint32_t seed) {
-  Tensor t = Tensor::empty(DType::kFloat32, std::move(shape));
-  uint32_t s = seed * 2654435761u + 3;
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    s = s * 1664525u + 1013904223u;
-    t.data<float>()[i] = static_cast<float>(s >> 8) / 16777216.f * 2.f - 1.f;
-  }
-  return t;
+  return lcg_tensor(std::move(shape), seed, 3);
 }
 
 struct DeconvCase {
@@ -28,12 +22,20 @@ struct DeconvCase {
 TEST(OneDnnConvTranspose, MatchesReferenceOnOddShapes) {
   const DeconvCase cases[] = {
       {{1, 3, 5, 6}, {3, 4, 3, 3}, {ints_attr("strides", {2, 2})}, true},
-      {{2, 4, 5, 4}, {4, 3, 3, 2}, {int_attr("group", 2), ints_attr("pads", {1, 0, 1, 1}),
-                                    ints_attr("strides", {2, 1})}, false},
+      {{2, 4, 5, 4},
+       {4, 3, 3, 2},
+       {int_attr("group", 2), ints_attr("pads", {1, 0, 1, 1}), ints_attr("strides", {2, 1})},
+       false},
       {{1, 2, 7}, {2, 5, 4}, {ints_attr("strides", {3}), ints_attr("output_padding", {1})}, true},
-      {{1, 3, 4, 4}, {3, 2, 3, 3}, {ints_attr("strides", {2, 2}), ints_attr("dilations", {2, 1}),
-                                    ints_attr("output_shape", {10, 9})}, true},
-      {{1, 2, 3, 4}, {2, 2, 3, 3}, {string_attr("auto_pad", "SAME_UPPER"), ints_attr("strides", {2, 2})}, true},
+      {{1, 3, 4, 4},
+       {3, 2, 3, 3},
+       {ints_attr("strides", {2, 2}), ints_attr("dilations", {2, 1}),
+        ints_attr("output_shape", {10, 9})},
+       true},
+      {{1, 2, 3, 4},
+       {2, 2, 3, 3},
+       {string_attr("auto_pad", "SAME_UPPER"), ints_attr("strides", {2, 2})},
+       true},
   };
   for (const DeconvCase& c : cases) {
     SCOPED_TRACE(shape_to_string(c.x) + " * " + shape_to_string(c.w));

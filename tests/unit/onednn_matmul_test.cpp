@@ -11,21 +11,7 @@ namespace infera::testing {
 namespace {
 
 Tensor random_tensor(Shape shape, uint32_t seed) {
-  Tensor t = Tensor::empty(DType::kFloat32, std::move(shape));
-  uint32_t s = seed * 2654435761u + 7;
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    s = s * 1664525u + 1013904223u;
-    t.data<float>()[i] = static_cast<float>(s >> 8) / 16777216.f * 2.f - 1.f;
-  }
-  return t;
-}
-
-void expect_close(const Tensor& expected, const Tensor& actual, float tolerance) {
-  ASSERT_EQ(expected.shape(), actual.shape());
-  for (int64_t i = 0; i < expected.numel(); ++i) {
-    const float e = expected.data<float>()[i], a = actual.data<float>()[i];
-    ASSERT_NEAR(e, a, tolerance * std::max(1.f, std::fabs(e))) << "at element " << i;
-  }
+  return lcg_tensor(std::move(shape), seed, 7);
 }
 
 Attribute floats_attr(const std::string& name, std::vector<float> v) {
@@ -41,12 +27,18 @@ struct MatMulCase {
 };
 
 const MatMulCase kMatMulCases[] = {
-    {{7, 13}, {13, 5}},        {{3, 7, 13}, {13, 5}},      {{2, 1, 7, 9}, {3, 9, 11}},
-    {{13}, {13, 6}},           {{4, 5, 13}, {13}},         {{1, 1, 33}, {33, 65}},
+    {{7, 13}, {13, 5}},
+    {{3, 7, 13}, {13, 5}},
+    {{2, 1, 7, 9}, {3, 9, 11}},
+    {{13}, {13, 6}},
+    {{4, 5, 13}, {13}},
+    {{1, 1, 33}, {33, 65}},
     {{2, 3, 4, 6}, {2, 3, 6, 2}},
     // B shared by every batch: run as one [batch * M, K] GEMM (one of them big enough for two
     // threads, so both thread choices are covered).
-    {{40, 1, 24}, {1, 24, 19}},  {{2, 1, 7, 9}, {1, 9, 11}}, {{1, 160, 96}, {96, 150}},
+    {{40, 1, 24}, {1, 24, 19}},
+    {{2, 1, 7, 9}, {1, 9, 11}},
+    {{1, 160, 96}, {96, 150}},
     // A broadcast while B is not: stays batched.
     {{1, 7, 9}, {3, 9, 11}},
 };
@@ -77,9 +69,10 @@ TEST(OneDnnMatMul, FusedMatMulBiasAndActivation) {
     float& v = expected.data<float>()[i];
     v = std::min(std::max(v + in[2].data<float>()[i % 7], 0.f), 0.5f);
   }
-  Node node = make_node("FusedMatMul", 3, 1,
-                        {string_attr("activation", "Clip"), floats_attr("activation_params", {0.f, 0.5f})},
-                        "com.infera");
+  Node node =
+      make_node("FusedMatMul", 3, 1,
+                {string_attr("activation", "Clip"), floats_attr("activation_params", {0.f, 0.5f})},
+                "com.infera");
   expect_close(expected, run_variant(node, 1, in, {false, true, false}, 1).outputs[0], 1e-4f);
 }
 
@@ -119,8 +112,8 @@ TEST(OneDnnGemm, FusedGemmRelu) {
   Tensor expected = run_kernel(gemm, 13, in, 1)[0];
   for (int64_t i = 0; i < expected.numel(); ++i)
     expected.data<float>()[i] = std::max(expected.data<float>()[i], 0.f);
-  Node node = make_node("FusedGemm", 3, 1, {int_attr("transB", 1), string_attr("activation", "Relu")},
-                        "com.infera");
+  Node node = make_node("FusedGemm", 3, 1,
+                        {int_attr("transB", 1), string_attr("activation", "Relu")}, "com.infera");
   expect_close(expected, run_variant(node, 1, in, {false, true, false}, 1).outputs[0], 1e-4f);
 }
 

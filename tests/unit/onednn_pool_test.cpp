@@ -10,13 +10,7 @@ namespace infera::testing {
 namespace {
 
 Tensor random_tensor(Shape shape, uint32_t seed) {
-  Tensor t = Tensor::empty(DType::kFloat32, std::move(shape));
-  uint32_t s = seed * 2654435761u + 11;
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    s = s * 1664525u + 1013904223u;
-    t.data<float>()[i] = static_cast<float>(s >> 8) / 16777216.f * 2.f - 1.f;
-  }
-  return t;
+  return lcg_tensor(std::move(shape), seed, 11);
 }
 
 struct PoolCase {
@@ -27,20 +21,34 @@ struct PoolCase {
 
 TEST(OneDnnPool, MatchesReferenceOnOddShapes) {
   const PoolCase cases[] = {
-      {"MaxPool", {1, 3, 11, 9}, {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}),
-                                  ints_attr("pads", {1, 1, 1, 1})}},
-      {"MaxPool", {2, 4, 10, 7}, {ints_attr("kernel_shape", {3, 2}), ints_attr("strides", {2, 2}),
-                                  int_attr("ceil_mode", 1)}},
-      {"MaxPool", {1, 2, 12, 12}, {ints_attr("kernel_shape", {2, 2}), ints_attr("dilations", {2, 2})}},
-      {"MaxPool", {1, 3, 17}, {ints_attr("kernel_shape", {4}), ints_attr("strides", {3}),
-                               string_attr("auto_pad", "SAME_UPPER")}},
-      {"AveragePool", {1, 3, 9, 8}, {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 1, 1, 1})}},
-      {"AveragePool", {1, 3, 9, 8}, {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 0, 1, 2}),
-                                     int_attr("count_include_pad", 1)}},
-      {"AveragePool", {2, 2, 10, 7}, {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}),
-                                      int_attr("ceil_mode", 1)}},
-      {"AveragePool", {1, 2, 10, 7}, {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}),
-                                      int_attr("ceil_mode", 1), int_attr("count_include_pad", 1)}},
+      {"MaxPool",
+       {1, 3, 11, 9},
+       {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}),
+        ints_attr("pads", {1, 1, 1, 1})}},
+      {"MaxPool",
+       {2, 4, 10, 7},
+       {ints_attr("kernel_shape", {3, 2}), ints_attr("strides", {2, 2}), int_attr("ceil_mode", 1)}},
+      {"MaxPool",
+       {1, 2, 12, 12},
+       {ints_attr("kernel_shape", {2, 2}), ints_attr("dilations", {2, 2})}},
+      {"MaxPool",
+       {1, 3, 17},
+       {ints_attr("kernel_shape", {4}), ints_attr("strides", {3}),
+        string_attr("auto_pad", "SAME_UPPER")}},
+      {"AveragePool",
+       {1, 3, 9, 8},
+       {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 1, 1, 1})}},
+      {"AveragePool",
+       {1, 3, 9, 8},
+       {ints_attr("kernel_shape", {3, 3}), ints_attr("pads", {1, 0, 1, 2}),
+        int_attr("count_include_pad", 1)}},
+      {"AveragePool",
+       {2, 2, 10, 7},
+       {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}), int_attr("ceil_mode", 1)}},
+      {"AveragePool",
+       {1, 2, 10, 7},
+       {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}), int_attr("ceil_mode", 1),
+        int_attr("count_include_pad", 1)}},
       {"GlobalAveragePool", {2, 5, 7, 3}, {}},
       {"GlobalAveragePool", {1, 9, 13}, {}},
   };

@@ -3,6 +3,10 @@
 // scratch) -> run. For tests that compare fast variants with the reference kernels.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -11,6 +15,27 @@
 #include "kernel_harness.h"
 
 namespace infera::testing {
+
+// Values in [-1, 1) from a linear congruential generator: the same on every platform. `salt`
+// keeps the test files' streams apart.
+inline Tensor lcg_tensor(Shape shape, uint32_t seed, uint32_t salt) {
+  Tensor t = Tensor::empty(DType::kFloat32, std::move(shape));
+  uint32_t s = seed * 2654435761u + salt;
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    s = s * 1664525u + 1013904223u;
+    t.data<float>()[i] = static_cast<float>(s >> 8) / 16777216.f * 2.f - 1.f;
+  }
+  return t;
+}
+
+// Every element within `tolerance`, relative to the expected value where that exceeds 1.
+inline void expect_close(const Tensor& expected, const Tensor& actual, float tolerance) {
+  ASSERT_EQ(expected.shape(), actual.shape());
+  for (int64_t i = 0; i < expected.numel(); ++i) {
+    const float e = expected.data<float>()[i], a = actual.data<float>()[i];
+    ASSERT_NEAR(e, a, tolerance * std::max(1.f, std::fabs(e))) << "at element " << i;
+  }
+}
 
 class HarnessPrepareContext final : public PrepareContext {
  public:
