@@ -48,10 +48,10 @@ class OpKernel;
 
 // Session-wide choices every kernel may read.
 struct KernelConfig {
-  int threads = 1;                 // intra-op threads a kernel may use
-  bool reference_only = false;     // use only the plain reference kernels
-  bool bf16 = false;               // Conv/MatMul/Gemm may compute in bfloat16
-  bool deterministic = false;      // same bits for any thread count and batch size
+  int threads = 1;              // intra-op threads a kernel may use
+  bool reference_only = false;  // use only the plain reference kernels
+  bool bf16 = false;            // Conv/MatMul/Gemm may compute in bfloat16
+  bool deterministic = false;   // same bits for any thread count and batch size
 };
 
 // What a kernel sees when it is created: the node, its opset and typed attribute access.
@@ -91,8 +91,7 @@ class KernelInit {
   int64_t attr_int(const std::string& name) const;  // required
   float attr_float(const std::string& name, float fallback) const;
   std::string attr_string(const std::string& name, const std::string& fallback) const;
-  std::vector<int64_t> attr_ints(const std::string& name,
-                                 std::vector<int64_t> fallback = {}) const;
+  std::vector<int64_t> attr_ints(const std::string& name, std::vector<int64_t> fallback = {}) const;
   std::vector<float> attr_floats(const std::string& name, std::vector<float> fallback = {}) const;
   std::vector<std::string> attr_strings(const std::string& name) const;
   const Tensor* attr_tensor(const std::string& name) const;  // null when absent
@@ -164,6 +163,11 @@ class PrepareContext {
   virtual int num_outputs() const = 0;
   virtual const Tensor& output(int i) const = 0;  // dtype and shape
   virtual void request_scratch(size_t bytes) = 0;
+  // Offers to compute output `output` in the buffer of input `input`: run() reads each element
+  // of that input before it writes the same element of the output (a residual summed in place,
+  // say). The planner takes the offer when this node is the input's last reader and both have
+  // the same size, so run() must work either way (same buffer or not).
+  virtual void offer_input_buffer(int input, int output) = 0;
   virtual const KernelConfig& config() const = 0;
 };
 
@@ -211,10 +215,10 @@ class OpKernel {
 using KernelFactory = std::unique_ptr<OpKernel> (*)(const KernelInit&);
 
 struct OpRegistration {
-  std::string domain;   // "" for ai.onnx
+  std::string domain;  // "" for ai.onnx
   std::string op_type;
-  int since_version;    // first opset this kernel serves
-  int until_version;    // last opset it serves
+  int since_version;  // first opset this kernel serves
+  int until_version;  // last opset it serves
   KernelFactory factory;
   // 0 for the reference kernel; optimized variants register higher and are tried first. A
   // variant's factory returns null when it does not apply to the node.
@@ -223,8 +227,7 @@ struct OpRegistration {
 
 bool register_op(OpRegistration registration);
 // The registration serving (domain, op_type) at `opset`, or null.
-const OpRegistration* find_op(const std::string& domain, const std::string& op_type,
-                              int64_t opset);
+const OpRegistration* find_op(const std::string& domain, const std::string& op_type, int64_t opset);
 std::vector<OpRegistration> registered_ops();
 // Every registration serving (domain, op_type) at `opset`, highest priority first.
 std::vector<const OpRegistration*> find_op_variants(const std::string& domain,
@@ -247,15 +250,15 @@ std::unique_ptr<OpKernel> make_variant_kernel(const KernelInit& init) {
 // Registers CLASS for OP in the default domain, every opset.
 #define INFERA_REGISTER_OP(OP, CLASS) INFERA_REGISTER_OP_RANGE("", OP, 1, 1000, CLASS)
 // Registers CLASS for OP in DOMAIN for opsets SINCE..UNTIL inclusive.
-#define INFERA_REGISTER_OP_RANGE(DOMAIN, OP, SINCE, UNTIL, CLASS)                \
-  static const bool INFERA_CONCAT(infera_registered_, __COUNTER__) =            \
+#define INFERA_REGISTER_OP_RANGE(DOMAIN, OP, SINCE, UNTIL, CLASS)    \
+  static const bool INFERA_CONCAT(infera_registered_, __COUNTER__) = \
       ::infera::register_op({DOMAIN, OP, SINCE, UNTIL, &::infera::make_kernel<CLASS>})
 
 }  // namespace infera
 
 namespace infera {
 // Registers the optimized variant CLASS for OP (default domain, every opset) at PRIORITY > 0.
-#define INFERA_REGISTER_VARIANT(OP, PRIORITY, CLASS)                                       \
-  static const bool INFERA_CONCAT(infera_registered_, __COUNTER__) = ::infera::register_op( \
-      {"", OP, 1, 1000, &::infera::make_variant_kernel<CLASS>, PRIORITY})
+#define INFERA_REGISTER_VARIANT(OP, PRIORITY, CLASS)                 \
+  static const bool INFERA_CONCAT(infera_registered_, __COUNTER__) = \
+      ::infera::register_op({"", OP, 1, 1000, &::infera::make_variant_kernel<CLASS>, PRIORITY})
 }  // namespace infera

@@ -1,5 +1,6 @@
 #include "runtime/executor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -189,14 +190,40 @@ class PlanPrepareContext final : public PrepareContext {
     return cn_.outputs[i] >= 0 ? meta_[cn_.outputs[i]].tensor : kAbsent;
   }
   void request_scratch(size_t bytes) override { scratch_bytes = std::max(scratch_bytes, bytes); }
+  void offer_input_buffer(int input, int output) override {
+    buffer_offers.push_back({input, output});
+  }
   const KernelConfig& config() const override { return config_; }
   size_t scratch_bytes = 0;
+  std::vector<std::pair<int, int>> buffer_offers;  // (input, output)
 
  private:
   const CompiledNode& cn_;
   const std::vector<Value>& meta_;
   const KernelConfig& config_;
 };
+
+// The buffer offers of static steps (PrepareContext::offer_input_buffer) as value ids, leaving
+// out an input the step also reads through another of its inputs.
+std::vector<BufferOffer> offers_by_value(
+    const Subgraph& g, const std::vector<PlanStep>& steps,
+    const std::vector<std::vector<std::pair<int, int>>>& offers) {
+  std::vector<BufferOffer> by_value;
+  for (size_t s = 0; s < steps.size(); ++s) {
+    const CompiledNode& cn = g.nodes[steps[s].node];
+    for (const auto& [input, output] : offers[s]) {
+      if (input >= static_cast<int>(cn.inputs.size()) ||
+          output >= static_cast<int>(cn.outputs.size()))
+        continue;
+      const int in = cn.inputs[input], out = cn.outputs[output];
+      if (in < 0 || out < 0 || std::count(cn.inputs.begin(), cn.inputs.end(), in) != 1 ||
+          std::count(cn.implicit_inputs.begin(), cn.implicit_inputs.end(), in) != 0)
+        continue;
+      by_value.push_back({static_cast<int32_t>(s), in, out});
+    }
+  }
+  return by_value;
+}
 
 bool value_is_known(const Value& v) {
   return v.is_none() || (v.is_tensor() && v.tensor.has_data());
@@ -235,6 +262,7 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
   plan->graph = graph;
   plan->threads = std::max(1, config.threads);
   std::vector<size_t> scratch_bytes;
+  std::vector<std::vector<std::pair<int, int>>> buffer_offers;  // per step
   const Subgraph& g = *graph;
   const size_t n_values = g.values.size();
   std::vector<Value> meta(n_values);
@@ -309,12 +337,15 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
     }
     if (step.mode == PlanStep::Mode::kDynamic) ++plan->dynamic_nodes;
     size_t scratch = 0;
+    std::vector<std::pair<int, int>> offers;
     if (step.mode == PlanStep::Mode::kStatic) {
       PlanPrepareContext prep(cn, meta, config);
       step.state = cn.kernel->prepare(prep);
       scratch = prep.scratch_bytes;
+      offers = std::move(prep.buffer_offers);
     }
     scratch_bytes.push_back(scratch);
+    buffer_offers.push_back(std::move(offers));
     plan->steps.push_back(step);
   }
 
@@ -336,11 +367,16 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
     }
   }
   for (int v : g.outputs) last[v] = end_step;
+  std::vector<size_t> value_bytes(n_values, 0);
+  for (size_t v = 0; v < n_values; ++v)
+    if (first[v] >= 0) value_bytes[v] = meta[v].tensor.nbytes();
+  const std::vector<int> owner = take_offered_buffers(
+      offers_by_value(g, plan->steps, buffer_offers), first, value_bytes, last);
 
   std::vector<UsageRecord> records;
   std::vector<int> record_value;
   for (size_t v = 0; v < n_values; ++v) {
-    if (first[v] < 0) continue;
+    if (first[v] < 0 || owner[v] != static_cast<int>(v)) continue;
     records.push_back({first[v], std::max(first[v], last[v]), meta[v].tensor.nbytes()});
     record_value.push_back(static_cast<int>(v));
   }
@@ -357,6 +393,9 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
   plan->arena_offset.assign(n_values, -1);
   for (size_t r = 0; r < value_records; ++r)
     plan->arena_offset[record_value[r]] = static_cast<int64_t>(mem.offsets[r]);
+  for (size_t v = 0; v < n_values; ++v)
+    if (first[v] >= 0 && owner[v] != static_cast<int>(v))
+      plan->arena_offset[v] = plan->arena_offset[owner[v]];
   for (size_t k = 0; k < scratch_step.size(); ++k)
     plan->steps[scratch_step[k]].scratch_offset =
         static_cast<int64_t>(mem.offsets[value_records + k]);

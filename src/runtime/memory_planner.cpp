@@ -6,7 +6,9 @@
 namespace infera {
 
 namespace {
-size_t align_up(size_t n, size_t alignment) { return (n + alignment - 1) / alignment * alignment; }
+size_t align_up(size_t n, size_t alignment) {
+  return (n + alignment - 1) / alignment * alignment;
+}
 bool lifetimes_overlap(const UsageRecord& a, const UsageRecord& b) {
   return a.first_step <= b.last_step && b.first_step <= a.last_step;
 }
@@ -49,6 +51,23 @@ MemoryPlan plan_memory_greedy(const std::vector<UsageRecord>& records, size_t al
     placed.insert(pos, idx);
   }
   return plan;
+}
+
+std::vector<int> take_offered_buffers(const std::vector<BufferOffer>& offers,
+                                      const std::vector<int32_t>& first_step,
+                                      const std::vector<size_t>& bytes,
+                                      std::vector<int32_t>& last_step) {
+  std::vector<int> owner(first_step.size());
+  for (size_t v = 0; v < owner.size(); ++v) owner[v] = static_cast<int>(v);
+  for (const BufferOffer& offer : offers) {
+    const int in = offer.input, out = offer.output;
+    if (first_step[in] < 0 || first_step[out] != offer.step || last_step[in] != offer.step ||
+        owner[out] != out || bytes[in] != bytes[out])
+      continue;
+    owner[out] = owner[in];
+    last_step[owner[in]] = std::max(last_step[owner[in]], last_step[out]);
+  }
+  return owner;
 }
 
 }  // namespace infera

@@ -46,6 +46,33 @@ TEST(MemoryPlanner, LiveTensorsNeverShareBytes) {
   EXPECT_LE(plan.arena_bytes, peak_live * 2);
 }
 
+// Values 0..4 written by steps 0..4 (value 5 is a graph input); value 1 is read last by step 2,
+// value 2 by step 3, value 3 and value 5 by step 4.
+TEST(MemoryPlanner, TakesOnlySafeBufferOffers) {
+  const std::vector<int32_t> first{0, 1, 2, 3, 4, -1};
+  const std::vector<size_t> bytes{64, 256, 256, 256, 128, 128};
+  std::vector<int32_t> last{1, 2, 3, 4, 6, 4};
+  const std::vector<BufferOffer> offers{
+      {2, 1, 2},  // safe: step 2 reads value 1 for the last time and writes value 2
+      {3, 2, 3},  // safe, and value 3 then uses value 1's bytes too (a chain)
+      {1, 0, 1},  // not: value 0 is 64 bytes, value 1 256
+      {4, 3, 4},  // not: different sizes
+      {4, 5, 4},  // not: value 5 is not in the arena (a graph input, say)
+  };
+  const std::vector<int> owner = take_offered_buffers(offers, first, bytes, last);
+  EXPECT_EQ(owner, (std::vector<int>{0, 1, 1, 1, 4, 5}));
+  EXPECT_EQ(last[1], 4);  // value 1's bytes stay taken until value 3's last read
+}
+
+TEST(MemoryPlanner, RefusesOfferWhenInputIsReadLater) {
+  const std::vector<int32_t> first{0, 1};
+  const std::vector<size_t> bytes{256, 256};
+  std::vector<int32_t> last{3, 2};  // value 0 is still read by step 3
+  const std::vector<int> owner = take_offered_buffers({{1, 0, 1}}, first, bytes, last);
+  EXPECT_EQ(owner, (std::vector<int>{0, 1}));
+  EXPECT_EQ(last[0], 3);
+}
+
 TEST(MemoryPlanner, EmptyInputGivesEmptyArena) {
   MemoryPlan plan = plan_memory_greedy({}, 64);
   EXPECT_EQ(plan.arena_bytes, 0u);

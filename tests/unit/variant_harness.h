@@ -48,8 +48,12 @@ class HarnessPrepareContext final : public PrepareContext {
   int num_outputs() const override { return static_cast<int>(outputs_.size()); }
   const Tensor& output(int i) const override { return outputs_[i]; }
   void request_scratch(size_t bytes) override { scratch_bytes = bytes; }
+  void offer_input_buffer(int input, int output) override {
+    buffer_offers.push_back({input, output});
+  }
   const KernelConfig& config() const override { return config_; }
   size_t scratch_bytes = 0;
+  std::vector<std::pair<int, int>> buffer_offers;  // (input, output)
 
  private:
   const std::vector<Tensor>& inputs_;
@@ -93,10 +97,13 @@ struct VariantResult {
 };
 
 // `constant[i]` marks input i as an initializer. With `prepare` false the kernel runs
-// unplanned, as dynamic and folded nodes do.
+// unplanned, as dynamic and folded nodes do. With `take_offers`, an output the kernel offered
+// to write over an input's buffer (PrepareContext::offer_input_buffer) gets that buffer, holding
+// a copy of the input, as the executor's planner arranges it.
 inline VariantResult run_variant(const Node& node, int64_t opset, const std::vector<Tensor>& inputs,
                                  const std::vector<bool>& constant, int num_outputs,
-                                 const KernelConfig& config = {}, bool prepare = true) {
+                                 const KernelConfig& config = {}, bool prepare = true,
+                                 bool take_offers = false) {
   auto lookup = [&](int i) -> const Tensor* {
     return i < static_cast<int>(constant.size()) && constant[i] ? &inputs[i] : nullptr;
   };
@@ -120,6 +127,12 @@ inline VariantResult run_variant(const Node& node, int64_t opset, const std::vec
     HarnessPrepareContext pctx(inputs, outputs, config);
     state = kernel->prepare(pctx);
     scratch.resize(pctx.scratch_bytes);
+    for (const auto& [input, output] :
+         take_offers ? pctx.buffer_offers : std::vector<std::pair<int, int>>{}) {
+      if (outputs[output].nbytes() != inputs[input].nbytes()) continue;
+      inputs[input].copy_to(outputs[output]);
+      values[input] = Value(outputs[output]);  // shares the output's bytes
+    }
   }
   HarnessRunContext inner(node, values, outputs);
   PlannedRunContext rctx(inner, state.get(), scratch.empty() ? nullptr : scratch.data(),

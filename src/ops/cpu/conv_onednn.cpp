@@ -98,6 +98,8 @@ class ConvOneDnnKernel final : public OpKernel {
     dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.output(0))));
     auto plan = make_plan(logical_x(ctx.input(0)), ctx.has_input(2), ctx.has_input(3));
     ctx.request_scratch(plan->scratch.request_bytes());
+    // The sum post-op reads each element of Z from Y, so Z's buffer can become Y's.
+    if (ctx.has_input(3)) ctx.offer_input_buffer(3, 0);
     return plan;
   }
 
