@@ -6,6 +6,7 @@
 // directly. Channels-first tensors: 1x1 convs compute on them directly, others in the layout
 // oneDNN picks (NHWC on AVX-512), which run() reorders into and out of through arena scratch.
 // bf16 mode computes with bfloat16 X and W (f32 Y). Non-float X goes to the reference kernel.
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -25,7 +26,8 @@ namespace {
 namespace dn = onednn;
 using dnnl::memory;
 
-// Everything one input shape needs; built by prepare() (or in run() for unplanned nodes).
+// Everything one input shape needs; built by prepare() (or in run() for unplanned nodes). Each
+// primitive's arguments are bound once (dn::BoundArgs), so a run creates no oneDNN objects.
 struct ConvPlan {
   dnnl::convolution_forward conv;
   memory::desc plain_src, plain_dst, src, dst, bias, scratchpad;
@@ -33,6 +35,8 @@ struct ConvPlan {
   bool reorder_src = false, reorder_dst = false;
   dnnl::reorder src_in, dst_in, dst_out;          // X -> src, Z -> dst, dst -> Y
   std::vector<dnnl::eltwise_forward> activation;  // in place on Y, when not a post-op
+  dn::BoundArgs conv_args, src_in_args, dst_in_args, dst_out_args;
+  std::array<dn::BoundArgs, 2> activation_args;  // eltwise_steps() gives at most two
   dn::ScratchLayout scratch;
   size_t src_offset = 0, dst_offset = 0, pad_offset = 0;
   dn::PointwiseConvShape pointwise;  // batch > 0: deterministic 1x1 in fixed sgemm tiles
@@ -202,6 +206,9 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
        plain ? dn::eltwise_steps(activation_) : std::vector<dn::EltwiseStep>{}) {
     const dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, step.algorithm,
                                         plan->plain_dst, step.alpha, step.beta);
+    dn::BoundArgs& args = plan->activation_args.at(plan->activation.size());
+    args.bind(DNNL_ARG_SRC, plan->plain_dst);
+    args.bind(DNNL_ARG_DST, plan->plain_dst);
     plan->activation.emplace_back(dnnl::eltwise_forward::primitive_desc(d, dn::cpu_engine()));
   }
   // oneDNN's gemm convolution may split the IC sum among threads (see conv1x1_tiled_sgemm.h).
@@ -225,16 +232,28 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
   plan->weights = packed_weights_.get(plain_weights_desc(weights_.shape(), group_), weights_.raw(),
                                       pd.weights_desc());
 
+  plan->conv_args.bind(DNNL_ARG_SRC, plan->src);
+  plan->conv_args.bind_fixed(DNNL_ARG_WEIGHTS, plan->weights);
+  plan->conv_args.bind(DNNL_ARG_DST, plan->dst);
+  plan->conv_args.bind(DNNL_ARG_SCRATCHPAD, plan->scratchpad);
+  if (has_bias) plan->conv_args.bind(DNNL_ARG_BIAS, plan->bias);
+
   auto& eng = dn::cpu_engine();
   plan->reorder_src = plan->src != plan->plain_src;
   plan->reorder_dst = plan->dst != plan->plain_dst;
+  auto make_reorder = [&](dnnl::reorder& reorder, dn::BoundArgs& args, const memory::desc& from,
+                          const memory::desc& to) {
+    reorder = dnnl::reorder({eng, from, eng, to});
+    args.bind(DNNL_ARG_FROM, from);
+    args.bind(DNNL_ARG_TO, to);
+  };
   if (plan->reorder_src) {
-    plan->src_in = dnnl::reorder({eng, plan->plain_src, eng, plan->src});
+    make_reorder(plan->src_in, plan->src_in_args, plan->plain_src, plan->src);
     plan->src_offset = plan->scratch.reserve(plan->src.get_size());
   }
   if (plan->reorder_dst) {
-    if (has_z) plan->dst_in = dnnl::reorder({eng, plan->plain_dst, eng, plan->dst});
-    plan->dst_out = dnnl::reorder({eng, plan->dst, eng, plan->plain_dst});
+    if (has_z) make_reorder(plan->dst_in, plan->dst_in_args, plan->plain_dst, plan->dst);
+    make_reorder(plan->dst_out, plan->dst_out_args, plan->dst, plan->plain_dst);
     plan->dst_offset = plan->scratch.reserve(plan->dst.get_size());
   }
   plan->pad_offset = plan->scratch.reserve(plan->scratchpad.get_size());
@@ -245,19 +264,14 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
   dnnl::stream& s = dn::thread_stream();
   Tensor& y = ctx.output(0);
   const void* x = ctx.input(0).raw();
-  memory src = dn::wrap(p.src, p.reorder_src ? dn::ScratchLayout::piece(scratch, p.src_offset) : x);
-  memory dst =
-      dn::wrap(p.dst, p.reorder_dst ? dn::ScratchLayout::piece(scratch, p.dst_offset) : y.raw());
-  if (p.reorder_src) {
-    memory plain = dn::wrap(p.plain_src, x);
-    p.src_in.execute(s, plain, src);
-  }
+  const void* src = p.reorder_src ? dn::ScratchLayout::piece(scratch, p.src_offset) : x;
+  void* dst = p.reorder_dst ? dn::ScratchLayout::piece(scratch, p.dst_offset) : y.raw();
+  if (p.reorder_src) p.src_in_args.execute(p.src_in, s, {x, src});
   if (ctx.has_input(3)) {  // the residual Z is summed into Y by the sum post-op
     const void* z = ctx.input(3).raw();
-    if (p.reorder_dst) {
-      memory plain = dn::wrap(p.plain_dst, z);
-      p.dst_in.execute(s, plain, dst);
-    } else if (z != y.raw())
+    if (p.reorder_dst)
+      p.dst_in_args.execute(p.dst_in, s, {z, dst});
+    else if (z != y.raw())
       std::memcpy(y.raw(), z, y.nbytes());
   }
   if (p.pointwise.batch > 0) {
@@ -265,26 +279,16 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
     dn::conv1x1_nchw_f32_tiled_sgemm(p.pointwise, ctx.input(0).data<float>(),
                                      weights_.data<float>(), bias, ctx.has_input(3),
                                      y.data<float>(), ctx.threads());
-    for (const dnnl::eltwise_forward& step : p.activation)
-      step.execute(s, {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});
-    s.wait();
-    return;
+  } else {
+    void* pad = dn::ScratchLayout::piece(scratch, p.pad_offset);
+    if (ctx.has_input(2))
+      p.conv_args.execute(p.conv, s, {src, nullptr, dst, pad, ctx.input(2).raw()});
+    else
+      p.conv_args.execute(p.conv, s, {src, nullptr, dst, pad});
+    if (p.reorder_dst) p.dst_out_args.execute(p.dst_out, s, {dst, y.raw()});
   }
-  std::unordered_map<int, memory> args{
-      {DNNL_ARG_SRC, src},
-      {DNNL_ARG_WEIGHTS, p.weights},
-      {DNNL_ARG_DST, dst},
-      {DNNL_ARG_SCRATCHPAD,
-       dn::wrap(p.scratchpad, dn::ScratchLayout::piece(scratch, p.pad_offset))}};
-  if (ctx.has_input(2)) args.emplace(DNNL_ARG_BIAS, dn::wrap(p.bias, ctx.input(2).raw()));
-  p.conv.execute(s, args);
-  if (p.reorder_dst) {
-    memory plain = dn::wrap(p.plain_dst, y.raw());
-    p.dst_out.execute(s, dst, plain);
-  }
-  for (const dnnl::eltwise_forward& step : p.activation)
-    step.execute(s, {{DNNL_ARG_SRC, dst}, {DNNL_ARG_DST, dst}});
-  s.wait();
+  for (size_t k = 0; k < p.activation.size(); ++k)
+    p.activation_args[k].execute(p.activation[k], s, {y.raw(), y.raw()});
 }
 
 }  // namespace
