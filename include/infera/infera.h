@@ -41,6 +41,8 @@ struct SessionOptions {
   bool optimize = true;            // graph rewrites at load (src/opt/): folding and fusions
   // Bitwise-identical outputs whatever the thread count, and a sample's result independent of
   // the batch it is in (kernels keep one reduction order). Run-to-run identity always holds.
+  // Since the thread count then cannot change results, run() also drops to one thread while
+  // that is faster, as when another process holds one of the cores (src/runtime/thread_governor.h).
   bool deterministic = false;
 };
 

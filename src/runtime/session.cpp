@@ -1,6 +1,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <shared_mutex>
 #include <unordered_map>
@@ -10,6 +11,7 @@
 #include "opt/rewrite.h"
 #include "runtime/compiled_graph.h"
 #include "runtime/executor.h"
+#include "runtime/thread_governor.h"
 
 namespace infera {
 
@@ -40,12 +42,17 @@ class SessionImpl {
   std::vector<TensorInfo> outputs;
   ModelInfo info;
 
-  std::shared_ptr<const Plan> plan_for(const std::vector<Value>& inputs) const;
+  // The plan for these inputs' signature, prepared for `threads` (0: the session's count).
+  std::shared_ptr<const Plan> plan_for(const std::vector<Value>& inputs, int threads = 0) const;
   void check_inputs(const std::vector<Value>& values, bool need_data) const;
+  // Deterministic sessions on several threads drop to one thread while that runs faster
+  // (another process holding a core); null when the thread count is fixed.
+  ThreadGovernor* governor_for(const std::vector<Value>& inputs) const;
 
  private:
   mutable std::shared_mutex plans_mutex_;
   mutable std::unordered_map<uint64_t, std::vector<std::shared_ptr<const Plan>>> plans_;
+  mutable std::unordered_map<uint64_t, std::unique_ptr<ThreadGovernor>> governors_;
 };
 
 namespace {
@@ -144,22 +151,44 @@ void SessionImpl::check_inputs(const std::vector<Value>& values, bool need_data)
   }
 }
 
-std::shared_ptr<const Plan> SessionImpl::plan_for(const std::vector<Value>& values) const {
+std::shared_ptr<const Plan> SessionImpl::plan_for(const std::vector<Value>& values,
+                                                  int threads) const {
+  KernelConfig plan_config = config;
+  if (threads > 0) plan_config.threads = threads;
+  auto matches = [&](const std::shared_ptr<const Plan>& p) {
+    return p->threads == plan_config.threads && same_signature(p->input_signature, values);
+  };
   const uint64_t key = signature_hash(values);
   {
     std::shared_lock<std::shared_mutex> lock(plans_mutex_);
     auto it = plans_.find(key);
     if (it != plans_.end())
       for (const auto& p : it->second)
-        if (same_signature(p->input_signature, values)) return p;
+        if (matches(p)) return p;
   }
   // Prepared outside the lock; if two threads race, both plans are valid and one is kept.
-  std::shared_ptr<const Plan> plan = prepare_plan(graph, values, config);
+  std::shared_ptr<const Plan> plan = prepare_plan(graph, values, plan_config);
   std::unique_lock<std::shared_mutex> lock(plans_mutex_);
   for (const auto& p : plans_[key])
-    if (same_signature(p->input_signature, values)) return p;
+    if (matches(p)) return p;
   plans_[key].push_back(plan);
   return plan;
+}
+
+ThreadGovernor* SessionImpl::governor_for(const std::vector<Value>& values) const {
+  if (!config.deterministic || config.threads <= 1 || config.reference_only) return nullptr;
+  // One per input signature (a hash collision only shares the statistics), since run times
+  // of different shapes are not comparable.
+  const uint64_t key = signature_hash(values);
+  {
+    std::shared_lock<std::shared_mutex> lock(plans_mutex_);
+    auto it = governors_.find(key);
+    if (it != governors_.end()) return it->second.get();
+  }
+  std::unique_lock<std::shared_mutex> lock(plans_mutex_);
+  auto& governor = governors_[key];
+  if (!governor) governor = std::make_unique<ThreadGovernor>(config.threads);
+  return governor.get();
 }
 
 Session::Session(std::unique_ptr<SessionImpl> impl) : impl_(std::move(impl)) {}
@@ -224,7 +253,19 @@ const ModelInfo& Session::info() const {
 
 std::vector<Value> Session::run_values(const std::vector<Value>& inputs) const {
   impl_->check_inputs(inputs, true);
-  return execute_plan(*impl_->plan_for(inputs), inputs);
+  ThreadGovernor* governor = impl_->governor_for(inputs);
+  if (!governor) return execute_plan(*impl_->plan_for(inputs), inputs);
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::time_point t) {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+  };
+  const int threads = governor->choose(seconds(Clock::now()));
+  std::shared_ptr<const Plan> plan = impl_->plan_for(inputs, threads);
+  const Clock::time_point start = Clock::now();  // preparing a plan is not the run's time
+  std::vector<Value> outputs = execute_plan(*plan, inputs);
+  const Clock::time_point end = Clock::now();
+  governor->record(threads, std::chrono::duration<double>(end - start).count(), seconds(end));
+  return outputs;
 }
 
 std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) const {

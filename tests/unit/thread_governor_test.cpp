@@ -1,0 +1,56 @@
+// The governor's choices on made-up run times: it must keep the full thread count on an idle
+// machine (besides rare tries of one thread), move to one thread when full-thread runs slow
+// down and one thread is faster, and come back once the slowdown ends.
+#include "runtime/thread_governor.h"
+
+#include <gtest/gtest.h>
+
+namespace infera {
+namespace {
+
+// Runs `count` runs at 1 ms intervals; `full_ms` / `single_ms` are what each mode takes.
+// Returns how many of them ran on one thread.
+int simulate(ThreadGovernor& g, double& now, int count, double full_ms, double single_ms) {
+  int single = 0;
+  for (int i = 0; i < count; ++i) {
+    const int threads = g.choose(now);
+    const double seconds = (threads == 1 ? single_ms : full_ms) / 1e3;
+    now += seconds;
+    g.record(threads, seconds, now);
+    single += threads == 1;
+  }
+  return single;
+}
+
+TEST(ThreadGovernor, KeepsFullThreadsWhenTheyAreFaster) {
+  ThreadGovernor g(2);
+  double now = 0;
+  // 3 ms with two threads, 5 ms with one: 10 s of runs try one thread about every 2 s.
+  const int single = simulate(g, now, 3000, 3.0, 5.0);
+  EXPECT_LE(single, 6);
+  EXPECT_GE(single, 1);  // it did look
+  EXPECT_EQ(g.choose(now), 2);
+}
+
+TEST(ThreadGovernor, DropsToOneThreadUnderContentionAndComesBack) {
+  ThreadGovernor g(2);
+  double now = 0;
+  simulate(g, now, 100, 3.0, 5.0);
+  // Another process takes a core: two threads now take 12 ms, one thread still 5 ms.
+  const int single_busy = simulate(g, now, 500, 12.0, 5.0);
+  EXPECT_GE(single_busy, 480);  // switched within a few runs
+  // The other process ends: back to two threads by the next periodic try (2 s, 64 runs).
+  simulate(g, now, 600, 3.0, 5.0);
+  EXPECT_EQ(g.choose(now), 2);
+  const int single_after = simulate(g, now, 100, 3.0, 5.0);
+  EXPECT_LE(single_after, 1);
+}
+
+TEST(ThreadGovernor, OneThreadSessionsNeverChange) {
+  ThreadGovernor g(1);
+  double now = 0;
+  EXPECT_EQ(simulate(g, now, 200, 3.0, 3.0), 200);
+}
+
+}  // namespace
+}  // namespace infera
