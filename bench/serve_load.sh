@@ -12,7 +12,9 @@
 # bundled Fashion-MNIST model, fed its first test image; other models get seeded random data).
 # THREADS is the engine's threads per run in the server and in `infera bench` (0: all cores).
 # wrk and the server's I/O thread share the cores with the engine, so 1 is the default.
-# MODES: "on off" (default), "on" or "off".
+# MODES: "on off" (default), "on" or "off". ROUNDS (default 1): bench and serve alternate this
+# many times, each serve run compared with the mean of the bench runs on either side of it,
+# and the median ratio is printed: on a shared machine other work moves every single figure.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${1:-build}
@@ -23,6 +25,7 @@ batch=${BATCH:-32}
 delay_us=${DELAY_US:-2000}
 threads=${THREADS:-1}
 modes=${MODES:-on off}
+rounds=${ROUNDS:-1}
 command -v wrk > /dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [[ -f $model ]] || { echo "no model at $model (build/models: ctest -R zoo_export)" >&2; exit 1; }
 
@@ -95,24 +98,48 @@ print("METRICS batches=%d mean_batch=%.2f queue_ms_per_request=%.2f compute_ms_p
     1e3 * values.get("infera_compute_seconds_total", 0) / requests))'
 }
 
-for mode in $modes; do
+# `infera bench` between the server runs: other work on a shared machine moves both.
+bench_rate() {
+  echo "== infera bench --batch $batch --threads $threads" >&2
+  "$build/infera" bench "$model" --batch "$batch" --threads "$threads" --json |
+    /usr/bin/python3 -c "import json,sys; print('%.2f' % json.load(sys.stdin)['items_per_second'])"
+}
+serve_rate() {  # mode: prints wrk's and the server's figures, then leaves the rate in $work/rps
+  local mode=$1
   "$build/infera" serve --model-repository "$work/repo_$mode" --port 0 --grpc-port 0 --log-level warn \
     > "$work/server_$mode.out" 2> "$work/server_$mode.err" &
-  pid=$!
+  local pid=$!
   for _ in $(seq 1200); do grep -q listening "$work/server_$mode.out" && break; sleep 0.1; done
+  local port
   port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$work/server_$mode.out")
   echo "== $model batching $mode (max_batch_size $([[ $mode == on ]] && echo "$batch, max_queue_delay_us $delay_us" || echo 0), threads $threads): wrk -t2 -c$connections -d$duration"
   wrk -t2 -c"$connections" -d"$duration" --timeout 10s -s "$work/post.lua" "http://127.0.0.1:$port/v2/models/load/infer" \
-    | grep RESULT | tee "$work/wrk_$mode.txt"
+    | grep RESULT | tee "$work/wrk.txt"
   curl -s "http://127.0.0.1:$port/metrics" | summarize_metrics
   kill -TERM "$pid"
   wait "$pid"
+  sed -n 's/.* rps=\([0-9.]*\) .*/\1/p' "$work/wrk.txt" > "$work/rps"
+}
+
+bench_previous=$(bench_rate)
+echo "RESULT bench items_per_second=$bench_previous"
+for round in $(seq "$rounds"); do
+  for mode in $modes; do
+    serve_rate "$mode"
+    rps=$(cat "$work/rps")
+    bench_next=$(bench_rate)
+    echo "RESULT bench items_per_second=$bench_next"
+    echo "$mode $rps $bench_previous $bench_next" >> "$work/rounds"
+    bench_previous=$bench_next
+  done
 done
-echo "== infera bench --batch $batch --threads $threads"
-bench_rate=$("$build/infera" bench "$model" --batch "$batch" --threads "$threads" --json |
-  /usr/bin/python3 -c "import json,sys; print('%.1f' % json.load(sys.stdin)['items_per_second'])")
-echo "RESULT bench items_per_second=$bench_rate"
-for mode in $modes; do
-  rps=$(sed -n 's/.* rps=\([0-9.]*\) .*/\1/p' "$work/wrk_$mode.txt")
-  echo "RATIO batching $mode: serve / bench = $(/usr/bin/python3 -c "print('%.3f' % ($rps / $bench_rate))")"
-done
+/usr/bin/python3 - "$work/rounds" <<'EOF'
+import statistics, sys
+ratios = {}
+for line in open(sys.argv[1]):
+    mode, rps, before, after = line.split()
+    ratios.setdefault(mode, []).append(float(rps) / ((float(before) + float(after)) / 2))
+for mode, values in ratios.items():
+    print("RATIO batching %s: serve / mean of the bench runs around it = %s; median %.3f" % (
+        mode, " ".join("%.3f" % r for r in values), statistics.median(values)))
+EOF
