@@ -39,12 +39,13 @@ echo "{\"max_batch_size\": $batch, \"max_queue_delay_us\": $delay_us, \"max_queu
   > "$work/repo_on/load/config.json"
 echo "{\"max_batch_size\": 0, \"max_queue_size\": 4096, \"threads\": $threads}" > "$work/repo_off/load/config.json"
 
-# One sample as a binary-extension request body; its input name and shape come from the model.
-/usr/bin/python3 - "$model" "$work/body.bin" <<'EOF'
+# One sample as a binary-extension request body (its input name and shape come from the model),
+# and the same sample repeated to a batch for `infera bench`.
+/usr/bin/python3 - "$model" "$work/body.bin" "$work/bench_input.npy" "$batch" <<'EOF'
 import gzip, json, sys
 import numpy as np
 import onnx
-model_path, body_path = sys.argv[1:]
+model_path, body_path, bench_input_path, batch = sys.argv[1:]
 graph = onnx.load(model_path, load_external_data=False).graph
 initializers = {i.name for i in graph.initializer}
 (spec,) = [i for i in graph.input if i.name not in initializers]
@@ -64,6 +65,9 @@ header = json.dumps({"inputs": [{"name": spec.name, "datatype": "FP32", "shape":
                      "parameters": {"binary_data_output": True}}).encode()
 open(body_path, "wb").write(header + data)
 open(body_path + ".len", "w").write(str(len(header)))
+open(body_path + ".input", "w").write(spec.name)
+# `infera bench` runs the same sample, repeated: speed may depend on the data (denormals).
+np.save(bench_input_path, np.repeat(sample.reshape(shape), int(batch), axis=0))
 print(f"request: input {spec.name} {shape} float32, {len(header) + len(data)} bytes")
 EOF
 cat > "$work/post.lua" <<EOF
@@ -101,7 +105,8 @@ print("METRICS batches=%d mean_batch=%.2f queue_ms_per_request=%.2f compute_ms_p
 # `infera bench` between the server runs: other work on a shared machine moves both.
 bench_rate() {
   echo "== infera bench --batch $batch --threads $threads" >&2
-  "$build/infera" bench "$model" --batch "$batch" --threads "$threads" --json |
+  "$build/infera" bench "$model" --batch "$batch" --threads "$threads" --json \
+    --input "$(cat "$work/body.bin.input")=$work/bench_input.npy" |
     /usr/bin/python3 -c "import json,sys; print('%.2f' % json.load(sys.stdin)['items_per_second'])"
 }
 serve_rate() {  # mode: prints wrk's and the server's figures, then leaves the rate in $work/rps
