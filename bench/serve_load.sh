@@ -111,6 +111,7 @@ bench_rate() {
 }
 serve_rate() {  # mode: prints wrk's and the server's figures, then leaves the rate in $work/rps
   local mode=$1
+  : > "$work/server_$mode.out"  # now, not in the child: the wait below must not see the last run's
   "$build/infera" serve --model-repository "$work/repo_$mode" --port 0 --grpc-port 0 --log-level warn \
     > "$work/server_$mode.out" 2> "$work/server_$mode.err" &
   local pid=$!
