@@ -23,7 +23,7 @@ from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve_harness import (check, finish, FASHION_MODEL, FASHION_SPEC, Server, add_model, fashion_images,  # noqa: E402
-                           infera_run, wait_until)
+                           image_request, infera_run, split_binary, wait_until)
 
 LABELS = json.load(open(FASHION_SPEC))["labels"]
 V2_TYPES = {  # v2 datatype -> (ONNX type, numpy dtype)
@@ -73,29 +73,6 @@ def make_test_repository(work):
     add_model(repository, "batch_sum", 1, sum_path, {"max_batch_size": 4, "max_queue_delay_us": 300000,
                                                      "warmup": False})
     return repository
-
-
-def image_request(images, binary=False, outputs=None, **parameters):
-    if binary:
-        header = {"inputs": [{"name": "image", "datatype": "FP32", "shape": list(images.shape),
-                              "parameters": {"binary_data_size": images.nbytes}}]}
-    else:
-        header = {"inputs": [{"name": "image", "datatype": "FP32", "shape": list(images.shape),
-                              "data": images.reshape(-1).tolist()}]}
-    if outputs is not None:
-        header["outputs"] = outputs
-    if parameters:
-        header["parameters"] = parameters
-    text = json.dumps(header).encode()
-    if not binary:
-        return text, {"Content-Type": "application/json"}
-    return text + images.tobytes(), {"Inference-Header-Content-Length": str(len(text)),
-                                     "Content-Type": "application/octet-stream"}
-
-
-def split_binary(headers, body):
-    length = int(headers["inference-header-content-length"])
-    return json.loads(body[:length]), body[length:]
 
 
 def test_health_and_metadata(server):
