@@ -161,10 +161,15 @@ void HttpServer::stop() {
 }
 
 void HttpServer::post_response(uint64_t connection_id, HttpResponse response) {
+  bool first = false;
   {
     std::lock_guard<std::mutex> lock(posted_mutex_);
+    first = posted_.empty();
     posted_.emplace_back(connection_id, std::move(response));
   }
+  // One wake-up per batch of answers, not one write(2) each: the I/O thread reads the eventfd
+  // before it takes the list, so answers posted to a non-empty list are always delivered.
+  if (!first) return;
   const uint64_t one = 1;
   [[maybe_unused]] ssize_t written = ::write(wake_fd_, &one, sizeof one);
 }
