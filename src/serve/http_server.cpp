@@ -255,6 +255,9 @@ void HttpServer::on_readable(Connection& connection) {
       if (connection.request_started_ms == 0)
         connection.request_started_ms = connection.last_activity_ms;
       if (connection.in.size() > options_.max_request_bytes + kMaxHeadBytes) break;
+      // A short read drained the socket: skip the recv that would only say EAGAIN (epoll is
+      // level-triggered, so bytes or a close that arrive later are reported again).
+      if (static_cast<size_t>(got) < sizeof buffer) break;
       continue;
     }
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
