@@ -109,6 +109,9 @@ bench_rate() {
     --input "$(cat "$work/body.bin.input")=$work/bench_input.npy" |
     /usr/bin/python3 -c "import json,sys; print('%.2f' % json.load(sys.stdin)['items_per_second'])"
 }
+cpu_ticks() {  # user + system time of process $1 so far, in clock ticks (proc(5))
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
 serve_rate() {  # mode: prints wrk's and the server's figures, then leaves the rate in $work/rps
   local mode=$1
   : > "$work/server_$mode.out"  # now, not in the child: the wait below must not see the last run's
@@ -119,8 +122,12 @@ serve_rate() {  # mode: prints wrk's and the server's figures, then leaves the r
   local port
   port=$(sed -n 's/.*listening on .*:\([0-9]*\)$/\1/p' "$work/server_$mode.out")
   echo "== $model batching $mode (max_batch_size $([[ $mode == on ]] && echo "$batch, max_queue_delay_us $delay_us" || echo 0), threads $threads): wrk -t2 -c$connections -d$duration"
+  local cpu_before started
+  cpu_before=$(cpu_ticks "$pid")
+  started=$(date +%s.%N)
   wrk -t2 -c"$connections" -d"$duration" --timeout 10s -s "$work/post.lua" "http://127.0.0.1:$port/v2/models/load/infer" \
     | grep RESULT | tee "$work/wrk.txt"
+  echo "SERVER cpus_used=$(/usr/bin/python3 -c "import os; print('%.2f' % (($(cpu_ticks "$pid") - $cpu_before) / os.sysconf('SC_CLK_TCK') / ($(date +%s.%N) - $started)))")"
   curl -s "http://127.0.0.1:$port/metrics" | summarize_metrics
   kill -TERM "$pid"
   wait "$pid"
