@@ -136,7 +136,7 @@ serve_rate() {  # mode: prints wrk's and the server's figures, then leaves the r
 
 bench_previous=$(bench_rate)
 echo "RESULT bench items_per_second=$bench_previous"
-for round in $(seq "$rounds"); do
+for _ in $(seq "$rounds"); do
   for mode in $modes; do
     serve_rate "$mode"
     rps=$(cat "$work/rps")
