@@ -337,6 +337,27 @@ def test_batching_and_determinism(server, build, work):
     check(after["inference_count"] - before["inference_count"] == 16, "inference_count counts samples")
 
 
+def test_overflow_cuts_the_batch(server):
+    """The batcher gathers for up to 400 ms on "slow" (max_batch_size 8). A request of 5 rows,
+    then one of 4 that cannot join it: the first batch runs at once, not when the delay ends."""
+    latencies = {}
+
+    def send(rows):
+        body, headers = image_request(fashion_images(rows), binary=True)
+        started = time.monotonic()
+        status = server.request("POST", "/v2/models/slow/infer", body, headers)[0]
+        latencies[rows] = (status, time.monotonic() - started)
+    first = threading.Thread(target=send, args=(5,))
+    first.start()
+    time.sleep(0.05)
+    send(4)
+    first.join(30)
+    check(latencies[5][0] == 200 and latencies[4][0] == 200, f"overflow statuses {latencies}")
+    # The 4-row request waits out the delay alone; the 5-row one is cut loose when it arrives.
+    check(latencies[5][1] < 0.3, f"the 5-row batch waited {latencies[5][1]:.3f} s for a request that could not join it")
+    check(latencies[4][1] >= 0.35, f"the 4-row request did not wait for batch mates: {latencies[4][1]:.3f} s")
+
+
 def test_cancellation(server):
     """A client that leaves while its request waits for batch mates: the request is not run."""
     before = stats_of(server, "slow")
@@ -402,6 +423,7 @@ def main():
         test_errors(server)
         test_transport(server, expected)
         test_batching_and_determinism(server, build, work)
+        test_overflow_cuts_the_batch(server)
         test_cancellation(server)
         test_stats_metrics_repository(server)
         test_graceful_shutdown(server)
