@@ -71,54 +71,91 @@ DynamicBatcher::~DynamicBatcher() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  work_ready_.notify_all();
+  batch_ready_.notify_all();
   for (std::thread& thread : instances_) thread.join();
 }
 
 bool DynamicBatcher::submit(InferenceJob& job) {
+  bool gathering = false;
+  bool batch_ready = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_ || queue_.size() >= config_.max_queue_size) return false;
     stats_.request_started();
     queue_.push_back(std::move(job));
+    gathering = gathering_;
+    if (gathering) {
+      bool cut_short = false;
+      batch_ready = leading_batch_rows(cut_short) >= config_.max_batch_size || cut_short;
+    }
   }
-  wake_.notify_one();
+  // Waking the gatherer for every request would cost a context switch each: it needs a full
+  // batch, or its delay to pass, which it waits for on its own.
+  if (!gathering)
+    work_ready_.notify_one();
+  else if (batch_ready)
+    batch_ready_.notify_one();
   return true;
 }
 
 void DynamicBatcher::instance_loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    work_ready_.wait(
+        lock, [this] { return (stopping_ && queue_.empty()) || (!queue_.empty() && !gathering_); });
     if (queue_.empty()) return;  // stopping, and everything queued has been answered
     std::vector<InferenceJob> jobs = take_batch(lock);
+    // Idle instances waited while this one gathered: what is left is theirs (and at shutdown
+    // they must all see the queue drain).
+    if (stopping_)
+      work_ready_.notify_all();
+    else if (!queue_.empty())
+      work_ready_.notify_one();
     lock.unlock();
     run_batch(jobs);
     lock.lock();
   }
 }
 
-std::vector<InferenceJob> DynamicBatcher::take_batch(std::unique_lock<std::mutex>& lock) {
-  std::vector<InferenceJob> jobs;
-  jobs.push_back(std::move(queue_.front()));
-  queue_.pop_front();
-  int64_t rows = jobs.front().rows;
-  if (!batching_) return jobs;
-  const auto gather_until =
-      jobs.front().enqueued + std::chrono::microseconds(config_.max_queue_delay_us);
-  for (;;) {
-    while (!queue_.empty() && rows + queue_.front().rows <= config_.max_batch_size &&
-           same_sample_shape(queue_.front().inputs, jobs.front().inputs)) {
-      rows += queue_.front().rows;
-      jobs.push_back(std::move(queue_.front()));
-      queue_.pop_front();
+int64_t DynamicBatcher::leading_batch_rows(bool& cut_short) const {
+  int64_t rows = 0;
+  cut_short = false;
+  for (const InferenceJob& job : queue_) {
+    if (rows + job.rows > config_.max_batch_size ||
+        (rows > 0 && !same_sample_shape(job.inputs, queue_.front().inputs))) {
+      cut_short = true;
+      break;
     }
-    // A full batch, an incompatible request next in line, or the delay spent: run now.
-    if (rows >= config_.max_batch_size || !queue_.empty() || stopping_ ||
-        SteadyClock::now() >= gather_until)
-      return jobs;
-    wake_.wait_until(lock, gather_until);
+    rows += job.rows;
   }
+  return rows;
+}
+
+std::vector<InferenceJob> DynamicBatcher::take_batch(std::unique_lock<std::mutex>& lock) {
+  if (batching_) {
+    const auto gather_until =
+        queue_.front().enqueued + std::chrono::microseconds(config_.max_queue_delay_us);
+    gathering_ = true;
+    for (;;) {
+      // A full batch, an incompatible request next in line, or the delay spent: run now.
+      bool cut_short = false;
+      if (leading_batch_rows(cut_short) >= config_.max_batch_size || cut_short || stopping_ ||
+          SteadyClock::now() >= gather_until)
+        break;
+      batch_ready_.wait_until(lock, gather_until);
+    }
+    gathering_ = false;
+  }
+  std::vector<InferenceJob> jobs;
+  int64_t rows = 0;
+  do {
+    rows += queue_.front().rows;
+    jobs.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  } while (batching_ && !queue_.empty() && rows + queue_.front().rows <= config_.max_batch_size &&
+           same_sample_shape(queue_.front().inputs, jobs.front().inputs));
+  return jobs;
 }
 
 void DynamicBatcher::run_batch(std::vector<InferenceJob>& candidates) {

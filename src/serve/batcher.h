@@ -1,9 +1,11 @@
-// The dynamic batcher: requests to one model wait in a bounded queue; each instance thread
-// takes the oldest, gathers more of the same shape until the batch holds max_batch_size
-// samples or the oldest has waited max_queue_delay_us, runs them as one batch (inputs
-// concatenated along dim 0) and splits the outputs back. Cancelled (client gone) and
-// expired requests are answered without running. The engine's promise that a sample's
-// result does not depend on its batch mates makes the split answer equal a lone run.
+// The dynamic batcher: requests to one model wait in a bounded queue; one instance thread at
+// a time gathers: it waits until the queue's oldest requests of one shape hold max_batch_size
+// samples or the oldest has waited max_queue_delay_us, takes them, runs them as one batch
+// (inputs concatenated along dim 0) and splits the outputs back. Requests stay in the queue
+// while it gathers, so submit() wakes it only when a batch can be cut, not once per request.
+// Cancelled (client gone) and expired requests are answered without running. The engine's promise
+// that a sample's result does not depend on its batch mates makes the split answer equal a lone
+// run.
 //
 //   DynamicBatcher batcher(session, {.max_batch_size = 32, .max_queue_delay_us = 500}, stats);
 //   if (!batcher.submit(std::move(job))) ...  // queue full: answer 503
@@ -66,6 +68,9 @@ class DynamicBatcher {
  private:
   void instance_loop();
   std::vector<InferenceJob> take_batch(std::unique_lock<std::mutex>& lock);
+  // Samples in the queue's leading run of same-shape requests that fit one batch, and whether
+  // that run ends early (a request of another shape, or one that would overflow the batch).
+  int64_t leading_batch_rows(bool& cut_short) const;
   void run_batch(std::vector<InferenceJob>& jobs);
   void finish(InferenceJob& job, InferenceResult result, uint64_t queue_ns, uint64_t compute_ns);
 
@@ -74,8 +79,10 @@ class DynamicBatcher {
   bool batching_;
   ModelStats& stats_;
   std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable work_ready_;   // idle instances: a request is queued, no one gathers
+  std::condition_variable batch_ready_;  // the gathering instance: a full batch is queued
   std::deque<InferenceJob> queue_;
+  bool gathering_ = false;  // an instance is waiting for batch mates
   bool stopping_ = false;
   std::vector<std::thread> instances_;
 };

@@ -161,10 +161,15 @@ void HttpServer::stop() {
 }
 
 void HttpServer::post_response(uint64_t connection_id, HttpResponse response) {
+  bool first = false;
   {
     std::lock_guard<std::mutex> lock(posted_mutex_);
+    first = posted_.empty();
     posted_.emplace_back(connection_id, std::move(response));
   }
+  // One wake-up per batch of answers, not one write(2) each: the I/O thread reads the eventfd
+  // before it takes the list, so answers posted to a non-empty list are always delivered.
+  if (!first) return;
   const uint64_t one = 1;
   [[maybe_unused]] ssize_t written = ::write(wake_fd_, &one, sizeof one);
 }
@@ -250,6 +255,9 @@ void HttpServer::on_readable(Connection& connection) {
       if (connection.request_started_ms == 0)
         connection.request_started_ms = connection.last_activity_ms;
       if (connection.in.size() > options_.max_request_bytes + kMaxHeadBytes) break;
+      // A short read drained the socket: skip the recv that would only say EAGAIN (epoll is
+      // level-triggered, so bytes or a close that arrive later are reported again).
+      if (static_cast<size_t>(got) < sizeof buffer) break;
       continue;
     }
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;

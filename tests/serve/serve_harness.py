@@ -54,6 +54,32 @@ def add_model(repository, name, version, onnx_path, config=None, spec=None):
             json.dump(config, f)
 
 
+def image_request(images, binary=False, outputs=None, **parameters):
+    """A v2 infer body for `images` ([n, 1, 28, 28] float32) and its headers: JSON data, or the
+    binary tensor extension; `parameters` go in the request's "parameters"."""
+    if binary:
+        header = {"inputs": [{"name": "image", "datatype": "FP32", "shape": list(images.shape),
+                              "parameters": {"binary_data_size": images.nbytes}}]}
+    else:
+        header = {"inputs": [{"name": "image", "datatype": "FP32", "shape": list(images.shape),
+                              "data": images.reshape(-1).tolist()}]}
+    if outputs is not None:
+        header["outputs"] = outputs
+    if parameters:
+        header["parameters"] = parameters
+    text = json.dumps(header).encode()
+    if not binary:
+        return text, {"Content-Type": "application/json"}
+    return text + images.tobytes(), {"Inference-Header-Content-Length": str(len(text)),
+                                     "Content-Type": "application/octet-stream"}
+
+
+def split_binary(headers, body):
+    """(JSON header, raw bytes) of a binary-extension answer; `headers` with lower-case names."""
+    length = int(headers["inference-header-content-length"])
+    return json.loads(body[:length]), body[length:]
+
+
 class Server:
     """`infera serve` as a child process; stop() sends SIGTERM and returns the exit code."""
 

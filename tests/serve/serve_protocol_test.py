@@ -23,7 +23,7 @@ from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve_harness import (check, finish, FASHION_MODEL, FASHION_SPEC, Server, add_model, fashion_images,  # noqa: E402
-                           infera_run, wait_until)
+                           image_request, infera_run, split_binary, wait_until)
 
 LABELS = json.load(open(FASHION_SPEC))["labels"]
 V2_TYPES = {  # v2 datatype -> (ONNX type, numpy dtype)
@@ -73,29 +73,6 @@ def make_test_repository(work):
     add_model(repository, "batch_sum", 1, sum_path, {"max_batch_size": 4, "max_queue_delay_us": 300000,
                                                      "warmup": False})
     return repository
-
-
-def image_request(images, binary=False, outputs=None, **parameters):
-    if binary:
-        header = {"inputs": [{"name": "image", "datatype": "FP32", "shape": list(images.shape),
-                              "parameters": {"binary_data_size": images.nbytes}}]}
-    else:
-        header = {"inputs": [{"name": "image", "datatype": "FP32", "shape": list(images.shape),
-                              "data": images.reshape(-1).tolist()}]}
-    if outputs is not None:
-        header["outputs"] = outputs
-    if parameters:
-        header["parameters"] = parameters
-    text = json.dumps(header).encode()
-    if not binary:
-        return text, {"Content-Type": "application/json"}
-    return text + images.tobytes(), {"Inference-Header-Content-Length": str(len(text)),
-                                     "Content-Type": "application/octet-stream"}
-
-
-def split_binary(headers, body):
-    length = int(headers["inference-header-content-length"])
-    return json.loads(body[:length]), body[length:]
 
 
 def test_health_and_metadata(server):
@@ -360,6 +337,27 @@ def test_batching_and_determinism(server, build, work):
     check(after["inference_count"] - before["inference_count"] == 16, "inference_count counts samples")
 
 
+def test_overflow_cuts_the_batch(server):
+    """The batcher gathers for up to 400 ms on "slow" (max_batch_size 8). A request of 5 rows,
+    then one of 4 that cannot join it: the first batch runs at once, not when the delay ends."""
+    latencies = {}
+
+    def send(rows):
+        body, headers = image_request(fashion_images(rows), binary=True)
+        started = time.monotonic()
+        status = server.request("POST", "/v2/models/slow/infer", body, headers)[0]
+        latencies[rows] = (status, time.monotonic() - started)
+    first = threading.Thread(target=send, args=(5,))
+    first.start()
+    time.sleep(0.05)
+    send(4)
+    first.join(30)
+    check(latencies[5][0] == 200 and latencies[4][0] == 200, f"overflow statuses {latencies}")
+    # The 4-row request waits out the delay alone; the 5-row one is cut loose when it arrives.
+    check(latencies[5][1] < 0.3, f"the 5-row batch waited {latencies[5][1]:.3f} s for a request that could not join it")
+    check(latencies[4][1] >= 0.35, f"the 4-row request did not wait for batch mates: {latencies[4][1]:.3f} s")
+
+
 def test_cancellation(server):
     """A client that leaves while its request waits for batch mates: the request is not run."""
     before = stats_of(server, "slow")
@@ -425,6 +423,7 @@ def main():
         test_errors(server)
         test_transport(server, expected)
         test_batching_and_determinism(server, build, work)
+        test_overflow_cuts_the_batch(server)
         test_cancellation(server)
         test_stats_metrics_repository(server)
         test_graceful_shutdown(server)
