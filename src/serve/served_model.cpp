@@ -71,6 +71,9 @@ std::shared_ptr<ServedModel> ServedModel::load(const std::string& model_dir,
   const std::string onnx_path = (fs::path(model_dir) / version / "model.onnx").string();
   SessionOptions options;
   options.threads = config.threads;
+  // A request's answer must not depend on what it was batched with, nor on the thread count
+  // (deterministic sessions also drop to one thread while another process holds a core).
+  options.deterministic = true;
   Session session = Session::load(onnx_path, options);
   std::shared_ptr<ServedModel> model(
       new ServedModel(name, version, std::move(config), std::move(session)));
