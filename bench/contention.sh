@@ -5,6 +5,9 @@
 #   default  - libgomp's own default, what the infera CLI uses (spin ~300000 iterations, then
 #              sleep): GOMP_SPINCOUNT=300000
 #   active   - OMP_WAIT_POLICY=active (spin at every barrier)
+#   governed - the default policy with --deterministic, whose sessions drop to one thread while
+#              that runs faster (src/runtime/thread_governor.h)
+# and, for scale, one thread with the default policy (what the governor falls back to).
 #
 #   bench/contention.sh MODEL [BATCH] [THREADS] [ITERATIONS]     (INFERA=path/to/infera)
 set -euo pipefail
@@ -14,23 +17,26 @@ threads=${3:-2}
 iterations=${4:-10}
 infera=${INFERA:-$(cd "$(dirname "$0")/.." && pwd)/build/infera}
 
-median_ms() {  # median_ms BUSY_FLAG VAR=VALUE...: infera bench's median in ms
-  local busy_flag=$1
-  shift
-  env "$@" "$infera" bench "$model" --batch "$batch" --threads "$threads" \
-    --iterations "$iterations" --warmup 2 --json $busy_flag |
+median_ms() {  # median_ms "BENCH FLAGS" THREADS VAR=VALUE...: infera bench's median in ms
+  local flags=$1 run_threads=$2
+  shift 2
+  env "$@" "$infera" bench "$model" --batch "$batch" --threads "$run_threads" \
+    --iterations "$iterations" --warmup 2 --json $flags |
     /usr/bin/python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["median_seconds"]*1e3))'
 }
 
 printf '%-8s  %12s  %12s  %8s\n' policy "idle ms" "busy ms" "busy/idle"
-for policy in passive default active; do
+for policy in passive default active governed one-thread; do
+  flags="" run_threads=$threads
   case $policy in
     passive) vars=(OMP_WAIT_POLICY=passive) ;;
     default) vars=(GOMP_SPINCOUNT=300000) ;;
     active) vars=(OMP_WAIT_POLICY=active) ;;
+    governed) vars=(GOMP_SPINCOUNT=300000) flags=--deterministic ;;
+    one-thread) vars=(GOMP_SPINCOUNT=300000) run_threads=1 ;;
   esac
-  idle=$(median_ms "" "${vars[@]}")
-  loaded=$(median_ms --busy-core "${vars[@]}")
+  idle=$(median_ms "$flags" "$run_threads" "${vars[@]}")
+  loaded=$(median_ms "$flags --busy-core" "$run_threads" "${vars[@]}")
   printf '%-8s  %12s  %12s  %8.2f\n' "$policy" "$idle" "$loaded" \
     "$(/usr/bin/python3 -c "print($loaded/$idle)")"
 done
