@@ -33,6 +33,22 @@ struct UnaryParams {
 };
 
 using UnaryFn = void (*)(const float* x, float* y, int64_t n, const UnaryParams& params);
+
+// One output row of a channels-last 2-D convolution with few input channels
+// (conv_nhwc_small_cin_f32.cpp): for each output column ow and channel m,
+//   y[ow][m] = clamp(bias[m] + sum over (kh, kw, c) of x[kh][iw][c] * w[kh][kw][c][m] + z[ow][m])
+// with iw = ow * stride - pad_left + kw * dilation. Taps outside the image (null rows, iw out
+// of range) are skipped, as zero padding would add nothing.
+struct ConvNhwcRow {
+  const float* const* rows;  // kernel_h input rows [in_width][in_channels]; null in the padding
+  const float* weights;      // [kernel_h][kernel_w][in_channels][out_channels]
+  const float* bias;         // [out_channels] or null
+  const float* z;            // [out_width][out_channels] or null
+  float* y;                  // [out_width][out_channels]
+  int64_t in_width, out_width, in_channels, out_channels;  // out_channels: a multiple of 16
+  int64_t kernel_h, kernel_w, stride, dilation, pad_left;
+  float clip_min, clip_max;  // Relu and Clip in registers; -inf, +inf change nothing (NaN too)
+};
 using BinaryFn = void (*)(const float* a, const float* b, float* y, int64_t n);
 
 struct SimdKernels {
@@ -47,6 +63,7 @@ struct SimdKernels {
                          int64_t n, float epsilon, float* mean, float* inv_std);
   float (*sum_row)(const float* x, int64_t n);
   float (*max_row)(const float* x, int64_t n);
+  void (*conv_nhwc_row)(const ConvNhwcRow& row);
 };
 
 const SimdKernels& simd_kernels_avx512();

@@ -1,0 +1,176 @@
+// com.infera FusedConv with channels_last = 1, float32, for the first layers of image models:
+// at most four input channels (grey, RGB, RGBA), 2-D, one group, output channels a multiple of
+// 16. A direct convolution over one output row at a time (simd/conv_nhwc_row.h) with the
+// weights packed once as [kh][kw][cin][cout]. oneDNN 2.6's brgconv handles Cin = 1 badly:
+// about 42 GFLOP/s on the Fashion-MNIST CNN's first conv on 2 cores, which made it the model's
+// slowest node. Everything else (other shapes, dtypes, SiLU) goes to oneDNN or the reference.
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "ops/channels_last.h"
+#include "ops/conv_geometry.h"
+#include "ops/cpu/simd_variant.h"
+#include "ops/fused_activation.h"
+
+namespace infera {
+namespace {
+
+constexpr int64_t kMaxInChannels = 4;
+constexpr int64_t kMaxKernelHeight = 16;     // the row pointers live in a fixed array
+constexpr int64_t kOutChannelMultiple = 16;  // whole AVX-512 vectors (two AVX2 ones)
+
+// [cout, cin, kh, kw] -> [kh][kw][cin][cout]: one tap's weights for all output channels are
+// contiguous, one vector load per 16 channels.
+std::vector<float> pack_weights(const Tensor& w) {
+  const int64_t cout = w.dim(0), cin = w.dim(1), kh = w.dim(2), kw = w.dim(3);
+  std::vector<float> packed(static_cast<size_t>(w.numel()));
+  const float* src = w.data<float>();
+  for (int64_t m = 0; m < cout; ++m)
+    for (int64_t c = 0; c < cin; ++c)
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j)
+          packed[((i * kw + j) * cin + c) * cout + m] = src[((m * cin + c) * kh + i) * kw + j];
+  return packed;
+}
+
+FusedActivation read_activation(const KernelInit& init) {
+  FusedActivation act;
+  if (!FusedActivation::parse(init.attr_string("activation", ""),
+                              init.attr_floats("activation_params"), act))
+    init.fail("unknown activation or wrong activation_params");
+  return act;
+}
+
+class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
+ public:
+  explicit ConvNhwcSmallCinF32Kernel(const KernelInit& init)
+      : SimdVariantKernel(init, "conv_nhwc_small_cin"),
+        attrs_(parse_spatial_attrs(init)),
+        weights_shape_(init.constant_input(1)->shape()),
+        weights_(pack_weights(*init.constant_input(1))),
+        activation_(read_activation(init)) {
+    using Kind = FusedActivationKind;
+    const float inf = std::numeric_limits<float>::infinity();
+    clip_min_ = -inf, clip_max_ = inf;
+    switch (activation_.kind) {
+      case Kind::kRelu:
+        clip_min_ = 0.f;
+        break;
+      case Kind::kClip:
+        clip_min_ = activation_.p0, clip_max_ = activation_.p1;
+        break;
+      case Kind::kSigmoid:
+        row_activation_ = simd::UnaryOp::kSigmoid;
+        break;
+      case Kind::kTanh:
+        row_activation_ = simd::UnaryOp::kTanh;
+        break;
+      case Kind::kLeakyRelu:
+        row_activation_ = simd::UnaryOp::kLeakyRelu;
+        break;
+      case Kind::kHardSigmoid:
+        row_activation_ = simd::UnaryOp::kHardSigmoid;
+        break;
+      case Kind::kHardSwish:
+        row_activation_ = simd::UnaryOp::kHardSwish;
+        break;
+      default:
+        break;
+    }
+    row_params_ = {activation_.p0, activation_.p1};
+  }
+
+  static bool applies(const KernelInit& init) {
+    if (init.config().reference_only || init.attr_int("channels_last", 0) != 1 ||
+        init.attr_int("group", 1) != 1)
+      return false;
+    const Tensor* w = init.constant_input(1);
+    if (!w || w->dtype() != DType::kFloat32 || w->rank() != 4 || w->dim(1) > kMaxInChannels ||
+        w->dim(0) % kOutChannelMultiple != 0 || w->dim(2) > kMaxKernelHeight)
+      return false;
+    FusedActivation act;
+    // The vector table has no SiLU; unknown names are left for the reference to report.
+    return FusedActivation::parse(init.attr_string("activation", ""),
+                                  init.attr_floats("activation_params"), act) &&
+           act.kind != FusedActivationKind::kSiLU;
+  }
+
+  std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
+    if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
+    auto g = std::make_shared<SpatialGeometry>();
+    resolve(ctx.input(0).shape(), *g);
+    return g;
+  }
+
+  void run(RunContext& ctx) const override {
+    const Tensor& x = ctx.input(0);
+    if (x.dtype() != DType::kFloat32 || x.rank() != 4) return reference().run(ctx);
+    SpatialGeometry unplanned;
+    const auto* g = static_cast<const SpatialGeometry*>(ctx.node_state());
+    if (!g) {  // dynamic or folded node: resolving allocates, which is allowed here
+      resolve(x.shape(), unplanned);
+      g = &unplanned;
+    }
+    const int64_t cout = weights_shape_[0], cin = weights_shape_[1];
+    const int64_t kernel_h = weights_shape_[2], kernel_w = weights_shape_[3];
+    const int64_t in_h = g->in[1], in_w = g->in[2], out_h = g->out[1], out_w = g->out[2];
+    const float* xd = x.data<float>();
+    const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
+    const float* z = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
+    float* yd = ctx.output(0).data<float>();
+    const simd::SimdKernels& table = simd::simd_kernels();
+    const int64_t row_floats = out_w * cout;
+
+    // One item is one output row; each is computed whole by one thread in the fixed order of
+    // conv_nhwc_row.h, so the bits do not depend on the thread count or the batch.
+    const int64_t items = x.dim(0) * out_h;
+    parallel_ranges(
+        ctx.threads(), items, row_floats * cin * kernel_h * kernel_w, [&](int64_t r0, int64_t r1) {
+          const float* rows[kMaxKernelHeight];
+          simd::ConvNhwcRow a{rows,           weights_.data(),
+                              bias,           nullptr,
+                              nullptr,        in_w,
+                              out_w,          cin,
+                              cout,           kernel_h,
+                              kernel_w,       g->stride[2],
+                              g->dilation[2], g->pad_begin[2],
+                              clip_min_,      clip_max_};
+          for (int64_t r = r0; r < r1; ++r) {
+            const int64_t n = r / out_h, oh = r % out_h;
+            for (int64_t kh = 0; kh < kernel_h; ++kh) {
+              const int64_t ih = oh * g->stride[1] - g->pad_begin[1] + kh * g->dilation[1];
+              rows[kh] = ih >= 0 && ih < in_h ? xd + (n * in_h + ih) * in_w * cin : nullptr;
+            }
+            a.y = yd + r * row_floats;
+            a.z = z ? z + r * row_floats : nullptr;
+            table.conv_nhwc_row(a);
+            // The row is still in L1: the activations with no register form run over it now.
+            if (row_activation_ != simd::UnaryOp::kCount)
+              table.unary[static_cast<int>(row_activation_)](a.y, a.y, row_floats, row_params_);
+          }
+        });
+  }
+
+ private:
+  void resolve(const Shape& x_channels_last, SpatialGeometry& g) const {
+    const std::string err = resolve_forward_geometry(attrs_, channels_first_shape(x_channels_last),
+                                                     weights_shape_.data() + 2, g);
+    if (!err.empty()) throw Error(ErrorKind::kInvalidArgument, "FusedConv (NHWC): " + err);
+  }
+
+  SpatialAttrs attrs_;
+  Shape weights_shape_;
+  std::vector<float> weights_;
+  FusedActivation activation_;
+  float clip_min_, clip_max_;
+  simd::UnaryOp row_activation_ = simd::UnaryOp::kCount;  // kCount: none left after the row
+  simd::UnaryParams row_params_;
+};
+
+}  // namespace
+
+static const bool infera_conv_nhwc_small_cin_f32 = register_op(
+    {"com.infera", "FusedConv", 1, 1000, &make_variant_kernel<ConvNhwcSmallCinF32Kernel>, 20});
+
+}  // namespace infera

@@ -1,0 +1,156 @@
+// The direct channels-last convolution for few input channels (conv_nhwc_small_cin_f32.cpp)
+// against the plain reference kernel of FusedConv with channels_last = 1, at every SIMD level
+// this CPU has: odd widths, padding, strides, dilation, Cin 1, 3 and 4, with and without bias,
+// residual Z and activations. Then the determinism it promises: the same bits with one or two
+// threads, and for an image alone or inside a batch.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "ops/cpu/simd/dispatch.h"
+#include "variant_harness.h"
+
+namespace infera::testing {
+namespace {
+
+using simd::SimdLevel;
+
+struct Case {
+  Shape x;  // channels-last [N, H, W, Cin]
+  Shape w;  // [Cout, Cin, kh, kw]
+  std::vector<Attribute> attrs;
+  bool bias, residual;
+  std::string activation;
+  std::vector<float> params;
+};
+
+Attribute activation_params(std::vector<float> v) {
+  Attribute a;
+  a.name = "activation_params";
+  a.type = Attribute::Type::kFloats;
+  a.floats = std::move(v);
+  return a;
+}
+
+const Case kCases[] = {
+    // The Fashion-MNIST CNN's first layer, on a small batch.
+    {{3, 28, 28, 1}, {16, 1, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}, true, false, "Relu", {}},
+    // Odd width (tails of every block size), uneven padding, no bias, residual.
+    {{2, 9, 37, 3}, {32, 3, 3, 3}, {ints_attr("pads", {1, 0, 2, 1})}, false, true, "", {}},
+    // Stride 2 with a 7x7 kernel (ResNet's stem), Clip.
+    {{1, 23, 19, 3},
+     {64, 3, 7, 7},
+     {ints_attr("strides", {2, 2}), ints_attr("pads", {3, 3, 3, 3})},
+     true,
+     false,
+     "Clip",
+     {-0.5f, 0.75f}},
+    // Dilation, different strides per axis, four channels, residual and HardSwish.
+    {{2, 11, 13, 4},
+     {48, 4, 3, 2},
+     {ints_attr("strides", {1, 2}), ints_attr("dilations", {2, 3}),
+      ints_attr("pads", {2, 3, 1, 2})},
+     true,
+     true,
+     "HardSwish",
+     {}},
+    // A row narrower than the kernel's reach: every pixel touches the padding.
+    {{1, 5, 2, 1},
+     {16, 1, 5, 5},
+     {ints_attr("pads", {2, 2, 2, 2})},
+     true,
+     false,
+     "LeakyRelu",
+     {0.1f}},
+    // SAME_UPPER, stride 2, Sigmoid.
+    {{1, 8, 15, 3},
+     {16, 3, 3, 3},
+     {string_attr("auto_pad", "SAME_UPPER"), ints_attr("strides", {2, 2})},
+     true,
+     false,
+     "Sigmoid",
+     {}},
+};
+
+Node conv_node(const Case& c) {
+  std::vector<Attribute> attrs = c.attrs;
+  attrs.push_back(int_attr("channels_last", 1));
+  attrs.push_back(string_attr("activation", c.activation));
+  if (!c.params.empty()) attrs.push_back(activation_params(c.params));
+  return make_node("FusedConv", 4, 1, attrs, "com.infera");
+}
+
+// X, W, B (or absent), Z (or absent), Z shaped like the reference's output.
+std::vector<Tensor> conv_inputs(const Case& c, uint32_t seed) {
+  std::vector<Tensor> in{lcg_tensor(c.x, seed, 11), lcg_tensor(c.w, seed + 1, 11),
+                         c.bias ? lcg_tensor({c.w[0]}, seed + 2, 11) : Tensor(), Tensor()};
+  if (c.residual) {
+    const Shape y = run_kernel(conv_node(c), 1, in, 1)[0].shape();
+    in[3] = lcg_tensor(y, seed + 3, 11);
+  }
+  return in;
+}
+
+VariantResult run_fast(const Case& c, const std::vector<Tensor>& in, int threads, bool planned) {
+  KernelConfig config;
+  config.threads = threads;
+  return run_variant(conv_node(c), 1, in, {false, true, false, false}, 1, config, planned);
+}
+
+void expect_same_bits(const Tensor& a, const Tensor& b) {
+  ASSERT_EQ(a.shape(), b.shape());
+  EXPECT_EQ(0, std::memcmp(a.raw(), b.raw(), a.nbytes()));
+}
+
+TEST(ConvNhwcSmallCin, MatchesReferenceAtEverySimdLevel) {
+  for (SimdLevel level : {SimdLevel::kPortable, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    if (static_cast<int>(level) > static_cast<int>(simd::best_supported_simd_level())) continue;
+    simd::force_simd_level_for_testing(level);
+    const std::string isa = simd::simd_kernels().isa;
+    for (const Case& c : kCases) {
+      SCOPED_TRACE(isa + " X " + shape_to_string(c.x) + " W " + shape_to_string(c.w) + " " +
+                   c.activation);
+      const std::vector<Tensor> in = conv_inputs(c, 5);
+      const Tensor expected = run_kernel(conv_node(c), 1, in, 1)[0];
+      for (bool planned : {true, false}) {
+        const VariantResult r = run_fast(c, in, 2, planned);
+        EXPECT_EQ(r.kernel_name, "conv_nhwc_small_cin_f32_" + isa);
+        expect_close(expected, r.outputs[0], 1e-5f);
+      }
+    }
+  }
+  simd::force_simd_level_for_testing(simd::best_supported_simd_level());
+}
+
+TEST(ConvNhwcSmallCin, SameBitsForAnyThreadCountAndBatch) {
+  // 4 images of 3x30x30 into 32 channels: enough work for parallel_ranges to use two threads.
+  const Case c{
+      {4, 30, 30, 3}, {32, 3, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}, true, true, "Relu", {}};
+  const std::vector<Tensor> in = conv_inputs(c, 9);
+  const Tensor one_thread = run_fast(c, in, 1, true).outputs[0];
+  expect_same_bits(one_thread, run_fast(c, in, 2, true).outputs[0]);
+
+  // Image 2 alone gives the bits it got inside the batch.
+  Case single = c;
+  single.x[0] = 1;
+  const int64_t x_image = in[0].numel() / 4, y_image = one_thread.numel() / 4;
+  Tensor x2 = Tensor::empty(DType::kFloat32, single.x);
+  std::memcpy(x2.raw(), in[0].data<float>() + 2 * x_image, x2.nbytes());
+  Tensor z2 = Tensor::empty(DType::kFloat32, {1, 30, 30, 32});
+  std::memcpy(z2.raw(), in[3].data<float>() + 2 * y_image, z2.nbytes());
+  const Tensor alone = run_fast(single, {x2, in[1], in[2], z2}, 2, true).outputs[0];
+  ASSERT_EQ(alone.numel(), y_image);
+  EXPECT_EQ(0, std::memcmp(alone.raw(), one_thread.data<float>() + 2 * y_image, alone.nbytes()));
+}
+
+TEST(ConvNhwcSmallCin, LeavesOtherShapesToOneDnn) {
+  // Five input channels, and sixteen channels out of a grouped conv: not this kernel's case.
+  const Case wide{{1, 6, 6, 5}, {16, 5, 3, 3}, {}, true, false, "", {}};
+  EXPECT_EQ(run_fast(wide, conv_inputs(wide, 3), 1, true).kernel_name, "conv_f32_onednn");
+  const Case odd_out{{1, 6, 6, 3}, {24, 3, 3, 3}, {}, true, false, "", {}};
+  EXPECT_EQ(run_fast(odd_out, conv_inputs(odd_out, 3), 1, true).kernel_name, "conv_f32_onednn");
+}
+
+}  // namespace
+}  // namespace infera::testing
