@@ -4,6 +4,7 @@
 // weights packed once as [kh][kw][cin][cout]. oneDNN 2.6's brgconv handles Cin = 1 badly:
 // about 42 GFLOP/s on the Fashion-MNIST CNN's first conv on 2 cores, which made it the model's
 // slowest node. Everything else (other shapes, dtypes, SiLU) goes to oneDNN or the reference.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -87,7 +88,7 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
       return false;
     const Tensor* w = init.constant_input(1);
     if (!w || w->dtype() != DType::kFloat32 || w->rank() != 4 || w->dim(1) > kMaxInChannels ||
-        w->dim(0) % kOutChannelMultiple != 0 || w->dim(2) > kMaxKernelHeight)
+        w->dim(0) % kOutChannelMultiple != 0)
       return false;
     FusedActivation act;
     // The vector table has no SiLU; unknown names are left for the reference to report.
@@ -97,66 +98,104 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
   }
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
-    if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
-    auto g = std::make_shared<SpatialGeometry>();
-    resolve(ctx.input(0).shape(), *g);
-    return g;
+    if (ctx.input(0).dtype() != DType::kFloat32 || ctx.input(0).rank() != 4) return nullptr;
+    auto plan = std::make_shared<Plan>(make_plan(ctx.input(0).shape()));
+    ctx.request_scratch(plan->padded_floats * sizeof(float));
+    return plan;
   }
 
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     if (x.dtype() != DType::kFloat32 || x.rank() != 4) return reference().run(ctx);
-    SpatialGeometry unplanned;
-    const auto* g = static_cast<const SpatialGeometry*>(ctx.node_state());
-    if (!g) {  // dynamic or folded node: resolving allocates, which is allowed here
-      resolve(x.shape(), unplanned);
-      g = &unplanned;
-    }
+    if (const auto* plan = static_cast<const Plan*>(ctx.node_state()))
+      return execute(*plan, ctx, static_cast<float*>(ctx.scratch()));
+    // Dynamic or folded node: planning and scratch allocate, which is allowed here.
+    const Plan plan = make_plan(x.shape());
+    std::vector<float> padded(plan.padded_floats);
+    execute(plan, ctx, padded.data());
+  }
+
+ private:
+  struct Plan {
+    SpatialGeometry g;
+    int64_t padded_h = 0, padded_w = 0;
+    size_t padded_floats = 0;  // 0: no padding, the kernel reads X directly
+  };
+
+  Plan make_plan(const Shape& x) const {
+    Plan p;
+    const std::string err =
+        resolve_forward_geometry(attrs_, channels_first_shape(x), weights_shape_.data() + 2, p.g);
+    if (!err.empty()) throw Error(ErrorKind::kInvalidArgument, "FusedConv (NHWC): " + err);
+    p.padded_h = p.g.in[1] + p.g.pad_begin[1] + p.g.pad_end[1];
+    p.padded_w = p.g.in[2] + p.g.pad_begin[2] + p.g.pad_end[2];
+    if (p.padded_h != p.g.in[1] || p.padded_w != p.g.in[2])
+      p.padded_floats = static_cast<size_t>(x[0] * p.padded_h * p.padded_w * x[3]);
+    return p;
+  }
+
+  // X with its zero padding written out, so the row kernel never checks a bound.
+  static void pad_input(const Plan& p, const Tensor& x, float* padded, int threads) {
+    const int64_t in_h = p.g.in[1], in_w = p.g.in[2], cin = x.dim(3);
+    const int64_t top = p.g.pad_begin[1], left = p.g.pad_begin[2];
+    const int64_t padded_row = p.padded_w * cin, row = in_w * cin;
+    const float* src = x.data<float>();
+    parallel_ranges(threads, x.dim(0) * p.padded_h, padded_row, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        float* dst = padded + r * padded_row;
+        const int64_t n = r / p.padded_h, ih = r % p.padded_h - top;
+        if (ih < 0 || ih >= in_h) {
+          std::fill(dst, dst + padded_row, 0.f);
+          continue;
+        }
+        std::fill(dst, dst + left * cin, 0.f);
+        std::copy_n(src + (n * in_h + ih) * row, row, dst + left * cin);
+        std::fill(dst + left * cin + row, dst + padded_row, 0.f);
+      }
+    });
+  }
+
+  void execute(const Plan& p, RunContext& ctx, float* padded) const {
+    const Tensor& x = ctx.input(0);
     const int64_t cout = weights_shape_[0], cin = weights_shape_[1];
     const int64_t kernel_h = weights_shape_[2], kernel_w = weights_shape_[3];
-    const int64_t in_h = g->in[1], in_w = g->in[2], out_h = g->out[1], out_w = g->out[2];
+    const int64_t out_h = p.g.out[1], out_w = p.g.out[2];
     const float* xd = x.data<float>();
-    const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
+    if (p.padded_floats > 0) {
+      pad_input(p, x, padded, ctx.threads());
+      xd = padded;
+    }
+    const int64_t image = p.padded_h * p.padded_w * cin, x_row = p.padded_w * cin;
     const float* z = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
     float* yd = ctx.output(0).data<float>();
     const simd::SimdKernels& table = simd::simd_kernels();
     const int64_t row_floats = out_w * cout;
+    simd::ConvNhwcRow a{};
+    a.x_row_stride = p.g.dilation[1] * x_row;
+    a.weights = weights_.data();
+    a.bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
+    a.out_width = out_w, a.in_channels = cin, a.out_channels = cout;
+    a.kernel_h = kernel_h, a.kernel_w = kernel_w;
+    a.stride = p.g.stride[2], a.dilation = p.g.dilation[2];
+    a.clip_min = clip_min_, a.clip_max = clip_max_;
 
     // One item is one output row; each is computed whole by one thread in the fixed order of
     // conv_nhwc_row.h, so the bits do not depend on the thread count or the batch.
     const int64_t items = x.dim(0) * out_h;
     parallel_ranges(
         ctx.threads(), items, row_floats * cin * kernel_h * kernel_w, [&](int64_t r0, int64_t r1) {
-          const float* rows[kMaxKernelHeight];
-          simd::ConvNhwcRow a{rows,           weights_.data(),
-                              bias,           nullptr,
-                              nullptr,        in_w,
-                              out_w,          cin,
-                              cout,           kernel_h,
-                              kernel_w,       g->stride[2],
-                              g->dilation[2], g->pad_begin[2],
-                              clip_min_,      clip_max_};
+          simd::ConvNhwcRow row = a;
           for (int64_t r = r0; r < r1; ++r) {
             const int64_t n = r / out_h, oh = r % out_h;
-            for (int64_t kh = 0; kh < kernel_h; ++kh) {
-              const int64_t ih = oh * g->stride[1] - g->pad_begin[1] + kh * g->dilation[1];
-              rows[kh] = ih >= 0 && ih < in_h ? xd + (n * in_h + ih) * in_w * cin : nullptr;
-            }
-            a.y = yd + r * row_floats;
-            a.z = z ? z + r * row_floats : nullptr;
-            table.conv_nhwc_row(a);
-            // The row is still in L1: the activations with no register form run over it now.
+            row.x = xd + n * image + oh * p.g.stride[1] * x_row;
+            row.y = yd + r * row_floats;
+            row.z = z ? z + r * row_floats : nullptr;
+            table.conv_nhwc_row(row);
+            // The row is still in L1: activations with no register form run over it now.
             if (row_activation_ != simd::UnaryOp::kCount)
-              table.unary[static_cast<int>(row_activation_)](a.y, a.y, row_floats, row_params_);
+              table.unary[static_cast<int>(row_activation_)](row.y, row.y, row_floats, row_params_);
           }
         });
-  }
-
- private:
-  void resolve(const Shape& x_channels_last, SpatialGeometry& g) const {
-    const std::string err = resolve_forward_geometry(attrs_, channels_first_shape(x_channels_last),
-                                                     weights_shape_.data() + 2, g);
-    if (!err.empty()) throw Error(ErrorKind::kInvalidArgument, "FusedConv (NHWC): " + err);
   }
 
   SpatialAttrs attrs_;

@@ -12,7 +12,7 @@ enum class SimdLevel { kPortable = 0, kAvx2 = 1, kAvx512 = 2 };
 
 enum class UnaryOp {
   kRelu,
-  kClip,         // min(max(x, alpha), beta)
+  kClip,  // min(max(x, alpha), beta)
   kSigmoid,
   kTanh,
   kErf,
@@ -35,18 +35,20 @@ struct UnaryParams {
 using UnaryFn = void (*)(const float* x, float* y, int64_t n, const UnaryParams& params);
 
 // One output row of a channels-last 2-D convolution with few input channels
-// (conv_nhwc_small_cin_f32.cpp): for each output column ow and channel m,
-//   y[ow][m] = clamp(bias[m] + sum over (kh, kw, c) of x[kh][iw][c] * w[kh][kw][c][m] + z[ow][m])
-// with iw = ow * stride - pad_left + kw * dilation. Taps outside the image (null rows, iw out
-// of range) are skipped, as zero padding would add nothing.
+// (conv_nhwc_small_cin_f32.cpp), on an input already zero-padded: for each output column ow
+// and channel m,
+//   y[ow][m] = clamp(bias[m] + sum over (kh, kw, c) of x[kh][ow * stride + kw * dilation][c]
+//                    * w[kh][kw][c][m] + z[ow][m])
+// where x[kh] is the row kh * x_row_stride floats below `x`, laid out [column][channel].
 struct ConvNhwcRow {
-  const float* const* rows;  // kernel_h input rows [in_width][in_channels]; null in the padding
-  const float* weights;      // [kernel_h][kernel_w][in_channels][out_channels]
-  const float* bias;         // [out_channels] or null
-  const float* z;            // [out_width][out_channels] or null
-  float* y;                  // [out_width][out_channels]
-  int64_t in_width, out_width, in_channels, out_channels;  // out_channels: a multiple of 16
-  int64_t kernel_h, kernel_w, stride, dilation, pad_left;
+  const float* x;        // the window's first row for this output row, at column 0
+  int64_t x_row_stride;  // floats from one kernel row to the next (dilation included)
+  const float* weights;  // [kernel_h][kernel_w][in_channels][out_channels]
+  const float* bias;     // [out_channels] or null
+  const float* z;        // [out_width][out_channels] or null
+  float* y;              // [out_width][out_channels]
+  int64_t out_width, in_channels, out_channels;  // out_channels: a multiple of 16
+  int64_t kernel_h, kernel_w, stride, dilation;  // along the row: stride and dilation
   float clip_min, clip_max;  // Relu and Clip in registers; -inf, +inf change nothing (NaN too)
 };
 using BinaryFn = void (*)(const float* a, const float* b, float* y, int64_t n);
@@ -59,8 +61,8 @@ struct SimdKernels {
   void (*softmax_row)(const float* x, float* y, int64_t n);
   // y = (x - mean) / sqrt(var + eps) * scale + bias over one row; bias may be null.
   // Returns the mean and 1/sqrt(var + eps) through the last two pointers.
-  void (*layer_norm_row)(const float* x, const float* scale, const float* bias, float* y,
-                         int64_t n, float epsilon, float* mean, float* inv_std);
+  void (*layer_norm_row)(const float* x, const float* scale, const float* bias, float* y, int64_t n,
+                         float epsilon, float* mean, float* inv_std);
   float (*sum_row)(const float* x, int64_t n);
   float (*max_row)(const float* x, int64_t n);
   void (*conv_nhwc_row)(const ConvNhwcRow& row);
