@@ -63,8 +63,9 @@ std::unique_ptr<RewriteRule> make_conv_bn_fusion_rule();
 std::unique_ptr<RewriteRule> make_matmul_bias_fusion_rule();
 std::unique_ptr<RewriteRule> make_residual_add_fusion_rule();
 std::unique_ptr<RewriteRule> make_activation_fusion_rule();
-// Runs once, after the others have reached their fixed point.
+// Run once each, in this order, after the others have reached their fixed point.
 std::unique_ptr<RewriteRule> make_channels_last_layout_rule();
+std::unique_ptr<RewriteRule> make_conv_max_pool_fusion_rule();
 
 // Per rule, how many rewrites it made in one optimize_model() call.
 struct OptimizeReport {

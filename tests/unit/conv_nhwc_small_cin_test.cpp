@@ -36,6 +36,8 @@ Attribute activation_params(std::vector<float> v) {
 const Case kCases[] = {
     // The Fashion-MNIST CNN's first layer, on a small batch.
     {{3, 28, 28, 1}, {16, 1, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}, true, false, "Relu", {}},
+    // Odd output height and width (the pool drops the last row and column), Cin 3.
+    {{2, 9, 13, 3}, {32, 3, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}, true, false, "Tanh", {}},
     // Odd width (tails of every block size), uneven padding, no bias, residual.
     {{2, 9, 37, 3}, {32, 3, 3, 3}, {ints_attr("pads", {1, 0, 2, 1})}, false, true, "", {}},
     // Stride 2 with a 7x7 kernel (ResNet's stem), Clip.
@@ -73,29 +75,31 @@ const Case kCases[] = {
      {}},
 };
 
-Node conv_node(const Case& c) {
+Node conv_node(const Case& c, const std::string& op = "FusedConv") {
   std::vector<Attribute> attrs = c.attrs;
   attrs.push_back(int_attr("channels_last", 1));
   attrs.push_back(string_attr("activation", c.activation));
   if (!c.params.empty()) attrs.push_back(activation_params(c.params));
-  return make_node("FusedConv", 4, 1, attrs, "com.infera");
+  return make_node(op, c.residual ? 4 : 3, 1, attrs, "com.infera");
 }
 
 // X, W, B (or absent), Z (or absent), Z shaped like the reference's output.
 std::vector<Tensor> conv_inputs(const Case& c, uint32_t seed) {
   std::vector<Tensor> in{lcg_tensor(c.x, seed, 11), lcg_tensor(c.w, seed + 1, 11),
-                         c.bias ? lcg_tensor({c.w[0]}, seed + 2, 11) : Tensor(), Tensor()};
+                         c.bias ? lcg_tensor({c.w[0]}, seed + 2, 11) : Tensor()};
   if (c.residual) {
-    const Shape y = run_kernel(conv_node(c), 1, in, 1)[0].shape();
-    in[3] = lcg_tensor(y, seed + 3, 11);
+    Case plain = c;
+    plain.residual = false;
+    in.push_back(lcg_tensor(run_kernel(conv_node(plain), 1, in, 1)[0].shape(), seed + 3, 11));
   }
   return in;
 }
 
-VariantResult run_fast(const Case& c, const std::vector<Tensor>& in, int threads, bool planned) {
+VariantResult run_fast(const Case& c, const std::vector<Tensor>& in, int threads, bool planned,
+                       const std::string& op = "FusedConv") {
   KernelConfig config;
   config.threads = threads;
-  return run_variant(conv_node(c), 1, in, {false, true, false, false}, 1, config, planned);
+  return run_variant(conv_node(c, op), 1, in, {false, true, false, false}, 1, config, planned);
 }
 
 void expect_same_bits(const Tensor& a, const Tensor& b) {
@@ -142,6 +146,37 @@ TEST(ConvNhwcSmallCin, SameBitsForAnyThreadCountAndBatch) {
   const Tensor alone = run_fast(single, {x2, in[1], in[2], z2}, 2, true).outputs[0];
   ASSERT_EQ(alone.numel(), y_image);
   EXPECT_EQ(0, std::memcmp(alone.raw(), one_thread.data<float>() + 2 * y_image, alone.nbytes()));
+}
+
+// FusedConvMaxPool: the fast kernel against its reference (conv, then the pool), which must
+// itself be NhwcMaxPool of FusedConv as their own reference kernels compute them.
+TEST(ConvNhwcSmallCin, FusedMaxPoolMatchesConvThenPool) {
+  const Node pool =
+      make_node("NhwcMaxPool", 1, 1,
+                {ints_attr("kernel_shape", {2, 2}), ints_attr("strides", {2, 2})}, "com.infera");
+  for (SimdLevel level : {SimdLevel::kPortable, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    if (static_cast<int>(level) > static_cast<int>(simd::best_supported_simd_level())) continue;
+    simd::force_simd_level_for_testing(level);
+    const std::string isa = simd::simd_kernels().isa;
+    for (const Case& c : kCases) {
+      if (c.residual) continue;  // the fused op has no Z
+      SCOPED_TRACE(isa + " X " + shape_to_string(c.x) + " W " + shape_to_string(c.w));
+      const std::vector<Tensor> in = conv_inputs(c, 6);
+      const Tensor conv = run_kernel(conv_node(c), 1, in, 1)[0];
+      const Tensor expected = run_kernel(pool, 1, {conv}, 1)[0];
+      expect_close(expected, run_kernel(conv_node(c, "FusedConvMaxPool"), 1, in, 1)[0], 0.f);
+      for (bool planned : {true, false}) {
+        const VariantResult r = run_fast(c, in, 2, planned, "FusedConvMaxPool");
+        EXPECT_EQ(r.kernel_name, "conv_nhwc_small_cin_f32_" + isa);
+        expect_close(expected, r.outputs[0], 1e-5f);
+      }
+    }
+  }
+  simd::force_simd_level_for_testing(simd::best_supported_simd_level());
+  const Case& big = kCases[0];
+  const std::vector<Tensor> in = conv_inputs(big, 7);
+  expect_same_bits(run_fast(big, in, 1, true, "FusedConvMaxPool").outputs[0],
+                   run_fast(big, in, 2, true, "FusedConvMaxPool").outputs[0]);
 }
 
 TEST(ConvNhwcSmallCin, LeavesOtherShapesToOneDnn) {
