@@ -41,7 +41,7 @@ bool is_small_cin_conv(const Node& conv, const GraphIndex& index) {
   const Attribute* activation = conv.find_attribute("activation");
   const Attribute* params = conv.find_attribute("activation_params");
   return w && conv_nhwc_small_cin_covers(*w, group ? group->i : 1, activation ? activation->s : "",
-                                         params ? params->floats : std::vector<float>{});
+                                         params ? params->floats : std::vector<float>{}, true);
 }
 
 class ConvMaxPoolFusionRule final : public RewriteRule {

@@ -179,12 +179,16 @@ TEST(ConvNhwcSmallCin, FusedMaxPoolMatchesConvThenPool) {
                    run_fast(big, in, 2, true, "FusedConvMaxPool").outputs[0]);
 }
 
-TEST(ConvNhwcSmallCin, LeavesOtherShapesToOneDnn) {
-  // Five input channels, and sixteen channels out of a grouped conv: not this kernel's case.
+TEST(ConvNhwcSmallCin, LeavesOtherCasesAlone) {
+  // Five input channels, and 24 output channels: oneDNN's.
   const Case wide{{1, 6, 6, 5}, {16, 5, 3, 3}, {}, true, false, "", {}};
   EXPECT_EQ(run_fast(wide, conv_inputs(wide, 3), 1, true).kernel_name, "conv_f32_onednn");
   const Case odd_out{{1, 6, 6, 3}, {24, 3, 3, 3}, {}, true, false, "", {}};
   EXPECT_EQ(run_fast(odd_out, conv_inputs(odd_out, 3), 1, true).kernel_name, "conv_f32_onednn");
+  // HardSwish is not monotonic: max then HardSwish is not HardSwish then max.
+  const Case dip{{1, 6, 6, 1}, {16, 1, 3, 3}, {}, true, false, "HardSwish", {}};
+  EXPECT_EQ(run_fast(dip, conv_inputs(dip, 3), 1, true, "FusedConvMaxPool").kernel_name,
+            "reference");
 }
 
 }  // namespace

@@ -6,9 +6,9 @@
 // slowest node. Everything else (other shapes, dtypes, SiLU) goes to oneDNN or the reference.
 //
 // It also computes com.infera FusedConvMaxPool (the conv, then a 2x2 stride-2 max pool, made
-// by src/opt/conv_max_pool_fusion.cpp): each pair of conv rows goes to a per-thread buffer
-// and is pooled from there, so the full-resolution output (12.8 MB at batch 256 on
-// Fashion-MNIST) is never written and read back.
+// by src/opt/conv_max_pool_fusion.cpp): each conv row is pooled straight from the registers
+// into the output row, so the full-resolution output (12.8 MB at batch 256 on Fashion-MNIST)
+// is never written and read back.
 #include "ops/cpu/conv_nhwc_small_cin_f32.h"
 
 #include <algorithm>
@@ -93,20 +93,15 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
   static bool applies(const KernelInit& init) {
     const Tensor* w = init.constant_input(1);
     return !init.config().reference_only && init.attr_int("channels_last", 0) == 1 && w &&
-           conv_nhwc_small_cin_covers(*w, init.attr_int("group", 1),
-                                      init.attr_string("activation", ""),
-                                      init.attr_floats("activation_params"));
+           conv_nhwc_small_cin_covers(
+               *w, init.attr_int("group", 1), init.attr_string("activation", ""),
+               init.attr_floats("activation_params"), init.node().op_type == "FusedConvMaxPool");
   }
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (ctx.input(0).dtype() != DType::kFloat32 || ctx.input(0).rank() != 4) return nullptr;
     auto plan = std::make_shared<Plan>(make_plan(ctx.input(0).shape()));
-    if (pool_) {
-      plan->pair_buffers = ctx.config().threads;
-      plan->pair_floats = 2 * plan->g.out[2] * weights_shape_[0];
-    }
-    ctx.request_scratch((plan->padded_floats + plan->pair_buffers * plan->pair_floats) *
-                        sizeof(float));
+    ctx.request_scratch(plan->padded_floats * sizeof(float));
     return plan;
   }
 
@@ -116,11 +111,9 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     if (const auto* plan = static_cast<const Plan*>(ctx.node_state()))
       return execute(*plan, ctx, static_cast<float*>(ctx.scratch()));
     // Dynamic or folded node: planning and scratch allocate, which is allowed here.
-    Plan plan = make_plan(x.shape());
-    if (pool_)
-      plan.pair_buffers = ctx.threads(), plan.pair_floats = 2 * plan.g.out[2] * weights_shape_[0];
-    std::vector<float> scratch(plan.padded_floats + plan.pair_buffers * plan.pair_floats);
-    execute(plan, ctx, scratch.data());
+    const Plan plan = make_plan(x.shape());
+    std::vector<float> padded(plan.padded_floats);
+    execute(plan, ctx, padded.data());
   }
 
  private:
@@ -128,9 +121,6 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     SpatialGeometry g;
     int64_t padded_h = 0, padded_w = 0;
     size_t padded_floats = 0;  // 0: no padding, the kernel reads X directly
-    // FusedConvMaxPool: one buffer of two conv rows per thread, after the padded X.
-    int pair_buffers = 0;
-    size_t pair_floats = 0;
   };
 
   Plan make_plan(const Shape& x) const {
@@ -166,86 +156,61 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     });
   }
 
-  void execute(const Plan& p, RunContext& ctx, float* scratch) const {
+  void execute(const Plan& p, RunContext& ctx, float* padded) const {
     const Tensor& x = ctx.input(0);
     const int64_t cout = weights_shape_[0], cin = weights_shape_[1];
     const int64_t kernel_h = weights_shape_[2], kernel_w = weights_shape_[3];
     const float* xd = x.data<float>();
     if (p.padded_floats > 0) {
-      pad_input(p, x, scratch, ctx.threads());
-      xd = scratch;
-    }
-    simd::ConvNhwcRow a{};
-    a.x_row_stride = p.g.dilation[1] * p.padded_w * cin;
-    a.weights = weights_.data();
-    a.bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
-    a.z = nullptr;
-    a.out_width = p.g.out[2], a.in_channels = cin, a.out_channels = cout;
-    a.kernel_h = kernel_h, a.kernel_w = kernel_w;
-    a.stride = p.g.stride[2], a.dilation = p.g.dilation[2];
-    a.clip_min = clip_min_, a.clip_max = clip_max_;
-    const int64_t macs_per_row = a.out_width * cout * cin * kernel_h * kernel_w;
-    // Each conv row is computed whole by one thread in the fixed order of conv_nhwc_row.h (and
-    // each pooled row from its own two conv rows), so the bits do not depend on the thread
-    // count or the batch.
-    if (pool_) {
-      float* pairs = scratch + p.padded_floats;
-      const int threads = std::min(ctx.threads(), p.pair_buffers);
-      const int64_t items = x.dim(0) * (p.g.out[1] / 2);
-      parallel_ranges_per_thread(threads, items, 2 * macs_per_row,
-                                 [&](int t, int64_t r0, int64_t r1) {
-                                   for (int64_t r = r0; r < r1; ++r)
-                                     conv_pool_row(p, a, xd, r, pairs + t * p.pair_floats, ctx);
-                                 });
-      return;
+      pad_input(p, x, padded, ctx.threads());
+      xd = padded;
     }
     const float* z = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
     float* y = ctx.output(0).data<float>();
-    const int64_t row_floats = a.out_width * cout, out_h = p.g.out[1];
-    parallel_ranges(ctx.threads(), x.dim(0) * out_h, macs_per_row, [&](int64_t r0, int64_t r1) {
-      simd::ConvNhwcRow row = a;
-      for (int64_t r = r0; r < r1; ++r) {
-        row.z = z ? z + r * row_floats : nullptr;
-        conv_row(p, row, xd, r / out_h, r % out_h, y + r * row_floats);
-      }
-    });
-  }
-
-  // Conv output row `oh` of image `n` into y, activation included.
-  void conv_row(const Plan& p, simd::ConvNhwcRow& row, const float* x, int64_t n, int64_t oh,
-                float* y) const {
-    const int64_t x_row = p.padded_w * row.in_channels;
-    row.x = x + (n * p.padded_h + oh * p.g.stride[1]) * x_row;
-    row.y = y;
+    const int64_t out_w = p.g.out[2], x_row = p.padded_w * cin;
+    simd::ConvNhwcRow a{};
+    a.x_row_stride = p.g.dilation[1] * x_row;
+    a.weights = weights_.data();
+    a.bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
+    a.out_width = out_w, a.in_channels = cin, a.out_channels = cout;
+    a.kernel_h = kernel_h, a.kernel_w = kernel_w;
+    a.stride = p.g.stride[2], a.dilation = p.g.dilation[2];
+    a.clip_min = clip_min_, a.clip_max = clip_max_;
     const simd::SimdKernels& table = simd::simd_kernels();
-    table.conv_nhwc_row(row);
-    // The row is still in L1: activations with no register form run over it now.
-    const int64_t floats = row.out_width * row.out_channels;
-    if (row_activation_ != simd::UnaryOp::kCount)
-      table.unary[static_cast<int>(row_activation_)](y, y, floats, row_params_);
-  }
-
-  // Pooled row r (image r / pooled_h): conv rows 2 ph and 2 ph + 1 into `pair`, then the max
-  // of each 2x2 window. An odd last conv row or column is dropped, as the pool's floor does.
-  void conv_pool_row(const Plan& p, simd::ConvNhwcRow row, const float* x, int64_t r, float* pair,
-                     RunContext& ctx) const {
-    const int64_t pooled_h = p.g.out[1] / 2, pooled_w = p.g.out[2] / 2;
-    const int64_t n = r / pooled_h, ph = r % pooled_h, cout = row.out_channels;
-    const int64_t row_floats = row.out_width * cout;
-    conv_row(p, row, x, n, 2 * ph, pair);
-    conv_row(p, row, x, n, 2 * ph + 1, pair + row_floats);
-    float* y = ctx.output(0).data<float>() + r * pooled_w * cout;
-    for (int64_t pw = 0; pw < pooled_w; ++pw) {
-      const float* top = pair + 2 * pw * cout;
-      const float* bottom = top + row_floats;
-      for (int64_t c = 0; c < cout; ++c) {
-        float m = top[c];
-        if (top[cout + c] > m) m = top[cout + c];
-        if (bottom[c] > m) m = bottom[c];
-        if (bottom[cout + c] > m) m = bottom[cout + c];
-        y[pw * cout + c] = m;
-      }
-    }
+    auto conv_row = [&](simd::ConvNhwcRow& row, int64_t n, int64_t oh) {
+      row.x = xd + (n * p.padded_h + oh * p.g.stride[1]) * x_row;
+      table.conv_nhwc_row(row);
+    };
+    // Activations with no register form run over the finished row while it is in L1. With the
+    // pool they run after it: they are monotonic (conv_nhwc_small_cin_covers), so the max of
+    // the activations is the activation of the max.
+    auto activate = [&](float* row, int64_t floats) {
+      if (row_activation_ != simd::UnaryOp::kCount)
+        table.unary[static_cast<int>(row_activation_)](row, row, floats, row_params_);
+    };
+    // Each output row is computed whole by one thread, each conv row in the fixed order of
+    // conv_nhwc_row.h, so the bits do not depend on the thread count or the batch.
+    const int64_t macs_per_row = out_w * cout * cin * kernel_h * kernel_w;
+    const int64_t rows = pool_ ? p.g.out[1] / 2 : p.g.out[1];
+    const int64_t row_floats = (pool_ ? out_w / 2 : out_w) * cout;
+    parallel_ranges(ctx.threads(), x.dim(0) * rows, macs_per_row * (pool_ ? 2 : 1),
+                    [&](int64_t r0, int64_t r1) {
+                      simd::ConvNhwcRow row = a;
+                      for (int64_t r = r0; r < r1; ++r) {
+                        const int64_t n = r / rows, oh = r % rows;
+                        row.y = y + r * row_floats;
+                        if (pool_) {
+                          for (int pass : {1, 2}) {
+                            row.pool_pass = pass;
+                            conv_row(row, n, 2 * oh + pass - 1);
+                          }
+                        } else {
+                          row.z = z ? z + r * row_floats : nullptr;
+                          conv_row(row, n, oh);
+                        }
+                        activate(row.y, row_floats);
+                      }
+                    });
   }
 
   SpatialAttrs attrs_;
@@ -261,7 +226,7 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
 }  // namespace
 
 bool conv_nhwc_small_cin_covers(const Tensor& w, int64_t group, const std::string& activation,
-                                const std::vector<float>& activation_params) {
+                                const std::vector<float>& activation_params, bool pooled) {
   constexpr int64_t kMaxInChannels = 4;
   constexpr int64_t kOutChannelMultiple = 16;  // whole AVX-512 vectors (two AVX2 ones)
   if (group != 1 || w.dtype() != DType::kFloat32 || w.rank() != 4 || w.dim(1) > kMaxInChannels ||
@@ -269,8 +234,21 @@ bool conv_nhwc_small_cin_covers(const Tensor& w, int64_t group, const std::strin
     return false;
   FusedActivation act;
   // The vector table has no SiLU; unknown names are left for the reference to report.
-  return FusedActivation::parse(activation, activation_params, act) &&
-         act.kind != FusedActivationKind::kSiLU;
+  if (!FusedActivation::parse(activation, activation_params, act) ||
+      act.kind == FusedActivationKind::kSiLU)
+    return false;
+  if (!pooled) return true;
+  // Pooled, the activations without a register form run after the max: they must not
+  // decrease anywhere (HardSwish dips below zero; a negative slope reverses the order).
+  switch (act.kind) {
+    case FusedActivationKind::kHardSwish:
+      return false;
+    case FusedActivationKind::kLeakyRelu:
+    case FusedActivationKind::kHardSigmoid:
+      return act.p0 >= 0;
+    default:
+      return true;
+  }
 }
 
 static const bool infera_conv_nhwc_small_cin_f32 = register_op(

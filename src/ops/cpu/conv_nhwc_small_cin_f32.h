@@ -12,8 +12,8 @@
 namespace infera {
 
 // 2-D, one group, float32 weights [Cout, Cin, kh, kw] with Cin <= 4 and Cout a multiple of 16,
-// and an activation other than SiLU.
+// and an activation other than SiLU; `pooled` (FusedConvMaxPool): one that never decreases.
 bool conv_nhwc_small_cin_covers(const Tensor& weights, int64_t group, const std::string& activation,
-                                const std::vector<float>& activation_params);
+                                const std::vector<float>& activation_params, bool pooled);
 
 }  // namespace infera

@@ -52,9 +52,22 @@ inline void conv_nhwc_block(const ConvNhwcRow& a, int64_t ow0, int64_t c0) {
   // Locals: stores through y could otherwise alias `a` and force reloads of its fields.
   const float* z = a.z;
   float* y = a.y;
+  const int pool_pass = a.pool_pass;
+  const int64_t pooled_end = a.out_width / 2 * 2;  // the pool's floor drops an odd last column
   const V lo = Vec::set1(a.clip_min), hi = Vec::set1(a.clip_max);
   for (int p = 0; p < P; ++p) {
-    const int64_t offset = (ow0 + p) * cout + c0;
+    const int64_t ow = ow0 + p;
+    if (pool_pass != 0) {
+      if (ow >= pooled_end) continue;
+      float* out = y + (ow / 2) * cout + c0;
+      const bool first = pool_pass == 1 && ow % 2 == 0;
+      for (int v = 0; v < NV; ++v) {
+        const V r = Vec::min(hi, Vec::max(lo, acc[p][v]));
+        Vec::store(out + v * W, first ? r : Vec::max(Vec::load(out + v * W), r));
+      }
+      continue;
+    }
+    const int64_t offset = ow * cout + c0;
     for (int v = 0; v < NV; ++v) {
       V r = acc[p][v];
       if (z) r = Vec::add(r, Vec::load(z + offset + v * W));

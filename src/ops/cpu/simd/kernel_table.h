@@ -96,14 +96,12 @@ typename Vec::V fold_row(const float* x, int64_t n, float init, float pad, Step 
 
 template <class Vec>
 float sum_row(const float* x, int64_t n) {
-  return Vec::hsum(
-      fold_row<Vec>(x, n, 0.0f, 0.0f, [](auto acc, auto v) { return Vec::add(acc, v); }));
+  return Vec::hsum(fold_row<Vec>(x, n, 0.0f, 0.0f, [](auto acc, auto v) { return Vec::add(acc, v); }));
 }
 
 template <class Vec>
 float max_row(const float* x, int64_t n) {
-  return Vec::hmax(fold_row<Vec>(x, n, -__builtin_inff(), -__builtin_inff(),
-                                 [](auto acc, auto v) { return Vec::max(acc, v); }));
+  return Vec::hmax(fold_row<Vec>(x, n, -__builtin_inff(), -__builtin_inff(), [](auto acc, auto v) { return Vec::max(acc, v); }));
 }
 
 template <class Vec>
@@ -133,8 +131,7 @@ void layer_norm_row(const float* x, const float* scale, const float* bias, float
   int64_t i = 0;
   auto one = [&](const float* xs, const float* ss, const float* bs, float* ys) {
     const V norm = Vec::mul(Vec::sub(Vec::load(xs), vmean), vinv);
-    Vec::store(ys,
-               bs ? Vec::fmadd(norm, Vec::load(ss), Vec::load(bs)) : Vec::mul(norm, Vec::load(ss)));
+    Vec::store(ys, bs ? Vec::fmadd(norm, Vec::load(ss), Vec::load(bs)) : Vec::mul(norm, Vec::load(ss)));
   };
   for (; i + W <= n; i += W) one(x + i, scale + i, bias ? bias + i : nullptr, y + i);
   if (i == n) return;
