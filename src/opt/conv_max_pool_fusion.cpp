@@ -4,9 +4,9 @@
 // (on the Fashion-MNIST CNN's first layer, 12.8 MB per batch of 256 written and read back).
 //
 // Only where that kernel applies (conv_nhwc_small_cin_covers: few input channels, output
-// channels a multiple of 16): elsewhere the fused op would have only its slow reference
-// kernel. No residual Z: the fused op has none. Runs after the channels-last layout pass,
-// which makes the NHWC ops it matches.
+// channels a multiple of 16, and in bf16 sessions no more than 4 input channels): elsewhere
+// the fused op would have only its slow reference kernel. No residual Z: the fused op has none.
+// Runs after the channels-last layout pass, which makes the NHWC ops it matches.
 #include "ops/cpu/conv_nhwc_small_cin_f32.h"
 #include "opt/rewrite.h"
 
@@ -31,7 +31,7 @@ bool is_max_pool_2x2(const Node& pool) {
          ints_are(pool, "dilations", {1, 1}, {1, 1});
 }
 
-bool is_small_cin_conv(const Node& conv, const GraphIndex& index) {
+bool is_small_cin_conv(const Node& conv, const GraphIndex& index, bool bf16) {
   if (conv.domain != "com.infera" || conv.op_type != "FusedConv") return false;
   const Attribute* channels_last = conv.find_attribute("channels_last");
   if (!channels_last || channels_last->i != 1) return false;
@@ -40,12 +40,14 @@ bool is_small_cin_conv(const Node& conv, const GraphIndex& index) {
   const Attribute* group = conv.find_attribute("group");
   const Attribute* activation = conv.find_attribute("activation");
   const Attribute* params = conv.find_attribute("activation_params");
-  return w && conv_nhwc_small_cin_covers(*w, group ? group->i : 1, activation ? activation->s : "",
-                                         params ? params->floats : std::vector<float>{}, true);
+  return w &&
+         conv_nhwc_small_cin_covers(*w, group ? group->i : 1, activation ? activation->s : "",
+                                    params ? params->floats : std::vector<float>{}, true, bf16);
 }
 
 class ConvMaxPoolFusionRule final : public RewriteRule {
  public:
+  explicit ConvMaxPoolFusionRule(bool bf16) : bf16_(bf16) {}
   std::string name() const override { return "conv_max_pool_fusion"; }
 
   int apply(Graph& graph, Model&) override {
@@ -53,7 +55,7 @@ class ConvMaxPoolFusionRule final : public RewriteRule {
     std::vector<bool> dead(graph.nodes.size(), false);
     int rewrites = 0;
     for (Node& conv : graph.nodes) {
-      if (conv.outputs.size() != 1 || !is_small_cin_conv(conv, index)) continue;
+      if (conv.outputs.size() != 1 || !is_small_cin_conv(conv, index, bf16_)) continue;
       const std::string& y = conv.outputs[0];
       if (!index.has_single_consumer(y)) continue;
       const int p = index.consumers(y)[0];
@@ -67,12 +69,15 @@ class ConvMaxPoolFusionRule final : public RewriteRule {
     if (rewrites) erase_nodes(graph, dead);
     return rewrites;
   }
+
+ private:
+  bool bf16_;
 };
 
 }  // namespace
 
-std::unique_ptr<RewriteRule> make_conv_max_pool_fusion_rule() {
-  return std::make_unique<ConvMaxPoolFusionRule>();
+std::unique_ptr<RewriteRule> make_conv_max_pool_fusion_rule(bool bf16) {
+  return std::make_unique<ConvMaxPoolFusionRule>(bf16);
 }
 
 }  // namespace infera

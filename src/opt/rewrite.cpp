@@ -156,7 +156,8 @@ OptimizeReport optimize_model(Model& model, const OptimizeOptions& options) {
   // The layout pass renames the fused ops' data flow to channels-last ops the other rules do
   // not know, so it comes last, once; then the fusion of its NHWC conv and pool ops.
   if (options.channels_last) {
-    for (auto& rule : {make_channels_last_layout_rule(), make_conv_max_pool_fusion_rule()})
+    for (auto& rule :
+         {make_channels_last_layout_rule(), make_conv_max_pool_fusion_rule(options.bf16)})
       report.rewrites.emplace_back(rule->name(), rule->apply(graph, model));
   }
   report.nodes_after = static_cast<int>(graph.nodes.size());

@@ -1,6 +1,6 @@
 // The direct channels-last convolution for few input channels (conv_nhwc_small_cin_f32.cpp)
 // against the plain reference kernel of FusedConv with channels_last = 1, at every SIMD level
-// this CPU has: odd widths, padding, strides, dilation, Cin 1, 3 and 4, with and without bias,
+// this CPU has: odd widths, padding, strides, dilation, Cin 1 to 16, with and without bias,
 // residual Z and activations. Then the determinism it promises: the same bits with one or two
 // threads, and for an image alone or inside a batch.
 #include <gtest/gtest.h>
@@ -65,6 +65,9 @@ const Case kCases[] = {
      false,
      "LeakyRelu",
      {0.1f}},
+    // Deeper: 16 channels in (the Fashion-MNIST CNN's second conv), and an odd 7.
+    {{2, 14, 14, 16}, {32, 16, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}, true, false, "Relu", {}},
+    {{1, 10, 9, 7}, {16, 7, 3, 3}, {ints_attr("pads", {0, 1, 0, 1})}, false, true, "", {}},
     // SAME_UPPER, stride 2, Sigmoid.
     {{1, 8, 15, 3},
      {16, 3, 3, 3},
@@ -180,11 +183,19 @@ TEST(ConvNhwcSmallCin, FusedMaxPoolMatchesConvThenPool) {
 }
 
 TEST(ConvNhwcSmallCin, LeavesOtherCasesAlone) {
-  // Five input channels, and 24 output channels: oneDNN's.
-  const Case wide{{1, 6, 6, 5}, {16, 5, 3, 3}, {}, true, false, "", {}};
+  // 17 input channels, and 24 output channels: oneDNN's.
+  const Case wide{{1, 6, 6, 17}, {16, 17, 3, 3}, {}, true, false, "", {}};
   EXPECT_EQ(run_fast(wide, conv_inputs(wide, 3), 1, true).kernel_name, "conv_f32_onednn");
   const Case odd_out{{1, 6, 6, 3}, {24, 3, 3, 3}, {}, true, false, "", {}};
   EXPECT_EQ(run_fast(odd_out, conv_inputs(odd_out, 3), 1, true).kernel_name, "conv_f32_onednn");
+  // In bf16 sessions, more than 4 input channels go to oneDNN's bfloat16 kernels.
+  const Case deep{{1, 6, 6, 8}, {16, 8, 3, 3}, {}, true, false, "", {}};
+  KernelConfig bf16;
+  bf16.bf16 = true;
+  const std::string name =
+      run_variant(conv_node(deep), 1, conv_inputs(deep, 3), {false, true, false}, 1, bf16)
+          .kernel_name;
+  EXPECT_TRUE(name == "conv_bf16_onednn" || name == "conv_f32_onednn") << name;
   // HardSwish is not monotonic: max then HardSwish is not HardSwish then max.
   const Case dip{{1, 6, 6, 1}, {16, 1, 3, 3}, {}, true, false, "HardSwish", {}};
   EXPECT_EQ(run_fast(dip, conv_inputs(dip, 3), 1, true, "FusedConvMaxPool").kernel_name,

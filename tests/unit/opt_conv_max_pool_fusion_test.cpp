@@ -30,7 +30,7 @@ Model conv_pool(int64_t cin, int64_t cout, int64_t h, int64_t w, std::vector<Att
 
 TEST(OptConvMaxPoolFusion, FusesSmallCinConvAndPool) {
   // Odd height and width: the pool's floor drops the last conv row and column.
-  for (int64_t cin : {1, 3}) {
+  for (int64_t cin : {1, 3, 16}) {
     SCOPED_TRACE("cin " + std::to_string(cin));
     Model m = conv_pool(cin, 16, 9, 11, {two_by_two("kernel_shape"), two_by_two("strides")});
     Model opt = expect_same_outputs(m, {random_tensor({2, cin, 9, 11}, 3)}, {});
@@ -38,6 +38,20 @@ TEST(OptConvMaxPoolFusion, FusesSmallCinConvAndPool) {
     EXPECT_EQ(count_ops(opt, "FusedConv"), 0);
     EXPECT_EQ(count_ops(opt, "NhwcMaxPool"), 0);
   }
+}
+
+TEST(OptConvMaxPoolFusion, Bf16LeavesDeeperConvsToOneDnn) {
+  const std::vector<Attribute> pool = {two_by_two("kernel_shape"), two_by_two("strides")};
+  OptimizeOptions bf16;
+  bf16.bf16 = true;
+  const Model deep = conv_pool(8, 16, 8, 8, pool);
+  EXPECT_EQ(count_ops(expect_same_outputs(deep, {random_tensor({1, 8, 8, 8}, 5)}, bf16),
+                      "FusedConvMaxPool"),
+            0);
+  const Model grey = conv_pool(1, 16, 8, 8, pool);
+  EXPECT_EQ(count_ops(expect_same_outputs(grey, {random_tensor({1, 1, 8, 8}, 5)}, bf16),
+                      "FusedConvMaxPool"),
+            1);
 }
 
 TEST(OptConvMaxPoolFusion, LeavesOtherPoolsAndConvsAlone) {
@@ -60,7 +74,7 @@ TEST(OptConvMaxPoolFusion, LeavesOtherPoolsAndConvsAlone) {
        conv_pool(1, 16, 9, 9,
                  {two_by_two("kernel_shape"), two_by_two("strides"), int_attr("ceil_mode", 1)}),
        1, 9},
-      {"8 input channels", conv_pool(8, 16, 8, 8, pool), 8, 8},
+      {"17 input channels", conv_pool(17, 16, 8, 8, pool), 17, 8},
       {"24 output channels", conv_pool(1, 24, 8, 8, pool), 1, 8},
       {"conv output read twice", conv_pool(1, 16, 8, 8, pool, true), 1, 8},
   };
