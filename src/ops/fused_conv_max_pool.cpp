@@ -48,6 +48,8 @@ class StagePrepareContext final : public PrepareContext {
   int num_outputs() const override { return 1; }
   const Tensor& output(int) const override { return output_; }
   void request_scratch(size_t bytes) override { scratch_bytes = bytes; }
+  // The stages' inputs and outputs are not the planner's to place: offers are declined.
+  void offer_input_buffer(int, int) override {}
   const KernelConfig& config() const override { return outer_.config(); }
   size_t scratch_bytes = 0;
 

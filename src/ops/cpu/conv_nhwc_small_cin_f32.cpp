@@ -100,6 +100,8 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     if (ctx.input(0).dtype() != DType::kFloat32 || ctx.input(0).rank() != 4) return nullptr;
     auto plan = std::make_shared<Plan>(make_plan(ctx.input(0).shape()));
     ctx.request_scratch(plan->padded_floats * sizeof(float));
+    // The row kernel reads each element of Z just before it writes that element of Y.
+    if (ctx.has_input(3) && !pool_) ctx.offer_input_buffer(3, 0);
     return plan;
   }
 
