@@ -19,6 +19,7 @@
 
 #include "ops/channels_last.h"
 #include "ops/conv_geometry.h"
+#include "ops/cpu/onednn_common.h"
 #include "ops/cpu/simd_variant.h"
 #include "ops/fused_activation.h"
 
@@ -193,24 +194,28 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     const int64_t macs_per_row = out_w * cout * cin * kernel_h * kernel_w;
     const int64_t rows = pool_ ? p.g.out[1] / 2 : p.g.out[1];
     const int64_t row_floats = (pool_ ? out_w / 2 : out_w) * cout;
-    parallel_ranges(ctx.threads(), x.dim(0) * rows, macs_per_row * (pool_ ? 2 : 1),
-                    [&](int64_t r0, int64_t r1) {
-                      simd::ConvNhwcRow row = a;
-                      for (int64_t r = r0; r < r1; ++r) {
-                        const int64_t n = r / rows, oh = r % rows;
-                        row.y = y + r * row_floats;
-                        if (pool_) {
-                          for (int pass : {1, 2}) {
-                            row.pool_pass = pass;
-                            conv_row(row, n, 2 * oh + pass - 1);
-                          }
-                        } else {
-                          row.z = z ? z + r * row_floats : nullptr;
-                          conv_row(row, n, oh);
-                        }
-                        activate(row.y, row_floats);
-                      }
-                    });
+    const int64_t items = x.dim(0) * rows, item_macs = macs_per_row * (pool_ ? 2 : 1);
+    // A multiply-add here is a sixteenth of a vector FMA: the oneDNN kernels' threshold in
+    // multiply-adds (2^21), not parallel_ranges' in element operations, says when a second
+    // thread pays. Batch 1 of the Fashion-MNIST CNN stays on one thread.
+    const int threads = onednn::threads_for_work(ctx.threads(), double(items) * item_macs);
+    parallel_ranges(threads, items, item_macs, [&](int64_t r0, int64_t r1) {
+      simd::ConvNhwcRow row = a;
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t n = r / rows, oh = r % rows;
+        row.y = y + r * row_floats;
+        if (pool_) {
+          for (int pass : {1, 2}) {
+            row.pool_pass = pass;
+            conv_row(row, n, 2 * oh + pass - 1);
+          }
+        } else {
+          row.z = z ? z + r * row_floats : nullptr;
+          conv_row(row, n, oh);
+        }
+        activate(row.y, row_floats);
+      }
+    });
   }
 
   SpatialAttrs attrs_;
