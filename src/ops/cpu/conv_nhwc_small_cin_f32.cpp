@@ -100,7 +100,8 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (ctx.input(0).dtype() != DType::kFloat32 || ctx.input(0).rank() != 4) return nullptr;
     auto plan = std::make_shared<Plan>(make_plan(ctx.input(0).shape()));
-    ctx.request_scratch(plan->padded_floats * sizeof(float));
+    plan->padded_images = ctx.config().threads;
+    ctx.request_scratch(plan->padded_images * plan->padded_image * sizeof(float));
     // The row kernel reads each element of Z just before it writes that element of Y.
     if (ctx.has_input(3) && !pool_) ctx.offer_input_buffer(3, 0);
     return plan;
@@ -112,8 +113,9 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     if (const auto* plan = static_cast<const Plan*>(ctx.node_state()))
       return execute(*plan, ctx, static_cast<float*>(ctx.scratch()));
     // Dynamic or folded node: planning and scratch allocate, which is allowed here.
-    const Plan plan = make_plan(x.shape());
-    std::vector<float> padded(plan.padded_floats);
+    Plan plan = make_plan(x.shape());
+    plan.padded_images = ctx.threads();
+    std::vector<float> padded(plan.padded_images * plan.padded_image);
     execute(plan, ctx, padded.data());
   }
 
@@ -121,7 +123,12 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
   struct Plan {
     SpatialGeometry g;
     int64_t padded_h = 0, padded_w = 0;
-    size_t padded_floats = 0;  // 0: no padding, the kernel reads X directly
+    // One zero-padded image per thread, of padded_image floats (0: no padding, the kernel
+    // reads X directly). In a thread's own buffer the image stays in its cache while the
+    // thread computes its rows; a padded copy of the whole batch would be one more pass
+    // through memory (4 MB for the Fashion-MNIST CNN's second conv at batch 256).
+    size_t padded_image = 0;
+    int padded_images = 0;
   };
 
   Plan make_plan(const Shape& x) const {
@@ -132,43 +139,36 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     p.padded_h = p.g.in[1] + p.g.pad_begin[1] + p.g.pad_end[1];
     p.padded_w = p.g.in[2] + p.g.pad_begin[2] + p.g.pad_end[2];
     if (p.padded_h != p.g.in[1] || p.padded_w != p.g.in[2])
-      p.padded_floats = static_cast<size_t>(x[0] * p.padded_h * p.padded_w * x[3]);
+      p.padded_image = static_cast<size_t>(p.padded_h * p.padded_w * x[3]);
     return p;
   }
 
-  // X with its zero padding written out, so the row kernel never checks a bound.
-  static void pad_input(const Plan& p, const Tensor& x, float* padded, int threads) {
-    const int64_t in_h = p.g.in[1], in_w = p.g.in[2], cin = x.dim(3);
-    const int64_t top = p.g.pad_begin[1], left = p.g.pad_begin[2];
-    const int64_t padded_row = p.padded_w * cin, row = in_w * cin;
-    const float* src = x.data<float>();
-    parallel_ranges(threads, x.dim(0) * p.padded_h, padded_row, [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r) {
-        float* dst = padded + r * padded_row;
-        const int64_t n = r / p.padded_h, ih = r % p.padded_h - top;
-        if (ih < 0 || ih >= in_h) {
-          std::fill(dst, dst + padded_row, 0.f);
-          continue;
-        }
-        std::fill(dst, dst + left * cin, 0.f);
-        std::copy_n(src + (n * in_h + ih) * row, row, dst + left * cin);
-        std::fill(dst + left * cin + row, dst + padded_row, 0.f);
+  // Image n of X with its zero padding written out, so the row kernel never checks a bound.
+  static void pad_image(const Plan& p, const Tensor& x, int64_t n, float* padded) {
+    const int64_t in_h = p.g.in[1], cin = x.dim(3), row = p.g.in[2] * cin;
+    const int64_t top = p.g.pad_begin[1], left = p.g.pad_begin[2] * cin;
+    const int64_t padded_row = p.padded_w * cin;
+    const float* src = x.data<float>() + n * in_h * row;
+    for (int64_t r = 0; r < p.padded_h; ++r) {
+      float* dst = padded + r * padded_row;
+      const int64_t ih = r - top;
+      if (ih < 0 || ih >= in_h) {
+        std::fill(dst, dst + padded_row, 0.f);
+        continue;
       }
-    });
+      std::fill(dst, dst + left, 0.f);
+      std::copy_n(src + ih * row, row, dst + left);
+      std::fill(dst + left + row, dst + padded_row, 0.f);
+    }
   }
 
   void execute(const Plan& p, RunContext& ctx, float* padded) const {
     const Tensor& x = ctx.input(0);
     const int64_t cout = weights_shape_[0], cin = weights_shape_[1];
     const int64_t kernel_h = weights_shape_[2], kernel_w = weights_shape_[3];
-    const float* xd = x.data<float>();
-    if (p.padded_floats > 0) {
-      pad_input(p, x, padded, ctx.threads());
-      xd = padded;
-    }
     const float* z = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
     float* y = ctx.output(0).data<float>();
-    const int64_t out_w = p.g.out[2], x_row = p.padded_w * cin;
+    const int64_t out_w = p.g.out[2], x_row = p.padded_w * cin, x_image = p.padded_h * x_row;
     simd::ConvNhwcRow a{};
     a.x_row_stride = p.g.dilation[1] * x_row;
     a.weights = weights_.data();
@@ -178,8 +178,8 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     a.stride = p.g.stride[2], a.dilation = p.g.dilation[2];
     a.clip_min = clip_min_, a.clip_max = clip_max_;
     const simd::SimdKernels& table = simd::simd_kernels();
-    auto conv_row = [&](simd::ConvNhwcRow& row, int64_t n, int64_t oh) {
-      row.x = xd + (n * p.padded_h + oh * p.g.stride[1]) * x_row;
+    auto conv_row = [&](simd::ConvNhwcRow& row, const float* image, int64_t oh) {
+      row.x = image + oh * p.g.stride[1] * x_row;
       table.conv_nhwc_row(row);
     };
     // Activations with no register form run over the finished row while it is in L1. With the
@@ -198,20 +198,29 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     // A multiply-add here is a sixteenth of a vector FMA: the oneDNN kernels' threshold in
     // multiply-adds (2^21), not parallel_ranges' in element operations, says when a second
     // thread pays. Batch 1 of the Fashion-MNIST CNN stays on one thread.
-    const int threads = onednn::threads_for_work(ctx.threads(), double(items) * item_macs);
-    parallel_ranges(threads, items, item_macs, [&](int64_t r0, int64_t r1) {
+    int threads = onednn::threads_for_work(ctx.threads(), double(items) * item_macs);
+    if (p.padded_image > 0) threads = std::min(threads, p.padded_images);
+    parallel_ranges_per_thread(threads, items, item_macs, [&](int t, int64_t r0, int64_t r1) {
       simd::ConvNhwcRow row = a;
+      float* own = padded + t * p.padded_image;
+      int64_t own_n = -1;  // the image now in `own`
       for (int64_t r = r0; r < r1; ++r) {
         const int64_t n = r / rows, oh = r % rows;
+        const float* image = x.data<float>() + n * x_image;
+        if (p.padded_image > 0) {
+          if (n != own_n) pad_image(p, x, n, own);
+          own_n = n;
+          image = own;
+        }
         row.y = y + r * row_floats;
         if (pool_) {
           for (int pass : {1, 2}) {
             row.pool_pass = pass;
-            conv_row(row, n, 2 * oh + pass - 1);
+            conv_row(row, image, 2 * oh + pass - 1);
           }
         } else {
           row.z = z ? z + r * row_floats : nullptr;
-          conv_row(row, n, oh);
+          conv_row(row, image, oh);
         }
         activate(row.y, row_floats);
       }
