@@ -66,6 +66,7 @@ std::unique_ptr<RewriteRule> make_activation_fusion_rule();
 // Run once each, in this order, after the others have reached their fixed point.
 std::unique_ptr<RewriteRule> make_channels_last_layout_rule();
 std::unique_ptr<RewriteRule> make_conv_max_pool_fusion_rule(bool bf16);
+std::unique_ptr<RewriteRule> make_flatten_transpose_into_gemm_rule();
 
 // Per rule, how many rewrites it made in one optimize_model() call.
 struct OptimizeReport {
