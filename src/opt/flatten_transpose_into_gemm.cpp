@@ -56,18 +56,15 @@ class FlattenTransposeIntoGemmRule final : public RewriteRule {
   std::string name() const override { return "flatten_transpose_into_gemm"; }
 
   int apply(Graph& graph, Model& model) override {
-    bool any = false;
-    for (const Node& node : graph.nodes) any = any || is_nhwc_to_nchw(node);
-    if (!any) return 0;
-    const auto shapes = infer_value_shapes(model, 1);
     const GraphIndex index(graph);
     std::vector<bool> dead(graph.nodes.size(), false);
+    // Shape inference of the whole graph, only once some Transpose has the pattern.
+    std::unordered_map<std::string, Shape> shapes;
+    bool shapes_known = false;
     int rewrites = 0;
     for (size_t t = 0; t < graph.nodes.size(); ++t) {
       const Node& transpose = graph.nodes[t];
       if (!is_nhwc_to_nchw(transpose) || transpose.outputs.size() != 1) continue;
-      const auto x_shape = shapes.find(transpose.inputs[0]);
-      if (x_shape == shapes.end() || x_shape->second.size() != 4) continue;
       const std::string& nchw = transpose.outputs[0];
       if (!index.has_single_consumer(nchw)) continue;
       const int f = index.consumers(nchw)[0];
@@ -81,9 +78,12 @@ class FlattenTransposeIntoGemmRule final : public RewriteRule {
           int_attribute(gemm, "transA", 0) != 0)
         continue;
       const Tensor* b = index.initializer(gemm.inputs[1]);
+      if (!shapes_known) shapes = infer_value_shapes(model, 1), shapes_known = true;
+      const auto x_shape = shapes.find(transpose.inputs[0]);
+      if (!b || b->rank() != 2 || x_shape == shapes.end() || x_shape->second.size() != 4) continue;
       const int64_t h = x_shape->second[1], w = x_shape->second[2], c = x_shape->second[3];
       const bool trans_b = int_attribute(gemm, "transB", 0) != 0;
-      if (!b || b->rank() != 2 || b->dim(trans_b ? 1 : 0) != c * h * w) continue;
+      if (b->dim(trans_b ? 1 : 0) != c * h * w) continue;
       gemm.inputs[1] =
           add_initializer(graph, gemm.inputs[1] + "_nhwc", permute_features(*b, trans_b, c, h, w));
       flatten.inputs[0] = transpose.inputs[0];
