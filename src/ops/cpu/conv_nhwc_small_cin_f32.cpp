@@ -1,7 +1,7 @@
-// com.infera FusedConv with channels_last = 1, float32, for convs with few input channels (grey
-// or RGB first layers, and small CNNs' second layers): at most 16, 2-D, one group, output
-// channels a multiple of 16 (conv_nhwc_small_cin_covers). A direct convolution over one output
-// row at a time (simd/conv_nhwc_row.h) with the weights packed once as [kh][kw][cin][cout].
+// com.infera FusedConv with channels_last = 1, float32, for convs with few input channels: one
+// (grey first layers) for a plain conv, up to 16 with a fused max pool (below); 2-D, one group,
+// output channels a multiple of 16 (conv_nhwc_small_cin_covers). A direct convolution over one
+// output row at a time (simd/conv_nhwc_row.h) with the weights packed once as [kh][kw][cin][cout].
 // oneDNN 2.6's brgconv handles Cin = 1 badly: about 42 GFLOP/s on the Fashion-MNIST CNN's first
 // conv on 2 cores, which made it the model's slowest node. Everything else (other shapes,
 // dtypes, SiLU) goes to oneDNN or the reference.
@@ -242,11 +242,13 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
 bool conv_nhwc_small_cin_covers(const Tensor& w, int64_t group, const std::string& activation,
                                 const std::vector<float>& activation_params, bool pooled,
                                 bool bf16) {
-  // Measured against oneDNN 2.6 on 1 core (bench in the commit message): 3x faster at Cin 1,
-  // even at Cin 16 (Fashion-MNIST's 16 -> 32 at 14x14: 9 vs 10 us at batch 1, 2.8 vs 3.5 ms at
-  // batch 256) and about even at 32 and 64, where oneDNN's reuse of inputs across output
-  // channels catches up.
-  const int64_t max_in_channels = bf16 ? 4 : 16;
+  // Measured against oneDNN 2.6 on one core (min of many runs, this AVX-512 machine): at one
+  // input channel 3x faster (Fashion-MNIST's first conv at batch 256: 0.82 vs 2.9 ms); at 2 to
+  // 16 about even (16 -> 32 at 14x14: 9 vs 10 us at batch 1; RGB stems with stride 2 5-15%
+  // slower). So a plain conv only at Cin 1; with the pool fused, which saves a pass through
+  // the full-resolution output, up to 16 (4 in bf16 sessions, which leave deeper convs to
+  // oneDNN's bfloat16 kernels).
+  const int64_t max_in_channels = !pooled ? 1 : bf16 ? 4 : 16;
   constexpr int64_t kOutChannelMultiple = 16;  // whole AVX-512 vectors (two AVX2 ones)
   if (group != 1 || w.dtype() != DType::kFloat32 || w.rank() != 4 || w.dim(1) > max_in_channels ||
       w.dim(0) % kOutChannelMultiple != 0)

@@ -11,9 +11,9 @@
 
 namespace infera {
 
-// 2-D, one group, float32 weights [Cout, Cin, kh, kw] with Cin <= 16, Cout a multiple of 16
-// (Cin <= 4 in `bf16` sessions: deeper convs gain from oneDNN's bfloat16 kernels), and an
-// activation other than SiLU; `pooled` (FusedConvMaxPool): one that never decreases.
+// 2-D, one group, float32 weights [Cout, Cin, kh, kw] with Cout a multiple of 16 and an
+// activation other than SiLU; Cin 1, or with `pooled` (FusedConvMaxPool) Cin <= 16 (<= 4 in
+// `bf16` sessions) and an activation that never decreases.
 bool conv_nhwc_small_cin_covers(const Tensor& weights, int64_t group, const std::string& activation,
                                 const std::vector<float>& activation_params, bool pooled,
                                 bool bf16);

@@ -89,8 +89,10 @@ void conv_nhwc_block_of(const ConvNhwcRow& a, int64_t ow0, int64_t count, int64_
 // of 28 in two blocks of 14 rather than 24 + 4): small blocks leave the FMA units waiting.
 template <class Vec, int NV>
 void conv_nhwc_channel_block(const ConvNhwcRow& a, int64_t c0) {
-  // Accumulators: as many as leave registers for the weights and the broadcast input.
-  constexpr int kMaxPixels = (Vec::kWidth >= 16 ? 24 : 12) / NV;
+  // Accumulators: as many as leave vector registers for the weights and the broadcast input;
+  // pixels: at most 12, as each keeps an input pointer in a general register (more spill).
+  constexpr int kAccumulators = Vec::kWidth >= 16 ? 24 : 12;
+  constexpr int kMaxPixels = kAccumulators / NV < 12 ? kAccumulators / NV : 12;
   const int64_t blocks = (a.out_width + kMaxPixels - 1) / kMaxPixels;
   for (int64_t b = 0, ow = 0; b < blocks; ++b) {
     const int64_t next = a.out_width * (b + 1) / blocks;
