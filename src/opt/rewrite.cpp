@@ -154,10 +154,12 @@ OptimizeReport optimize_model(Model& model, const OptimizeOptions& options) {
     if (changed == 0) break;
   }
   // The layout pass renames the fused ops' data flow to channels-last ops the other rules do
-  // not know, so it comes last, once.
+  // not know, so it comes last, once; then the rules that match the NHWC ops it makes.
   if (options.channels_last) {
-    std::unique_ptr<RewriteRule> layout = make_channels_last_layout_rule();
-    report.rewrites.emplace_back(layout->name(), layout->apply(graph, model));
+    for (auto& rule :
+         {make_channels_last_layout_rule(), make_conv_max_pool_fusion_rule(options.bf16),
+          make_flatten_transpose_into_gemm_rule()})
+      report.rewrites.emplace_back(rule->name(), rule->apply(graph, model));
   }
   report.nodes_after = static_cast<int>(graph.nodes.size());
   return report;

@@ -63,8 +63,10 @@ std::unique_ptr<RewriteRule> make_conv_bn_fusion_rule();
 std::unique_ptr<RewriteRule> make_matmul_bias_fusion_rule();
 std::unique_ptr<RewriteRule> make_residual_add_fusion_rule();
 std::unique_ptr<RewriteRule> make_activation_fusion_rule();
-// Runs once, after the others have reached their fixed point.
+// Run once each, in this order, after the others have reached their fixed point.
 std::unique_ptr<RewriteRule> make_channels_last_layout_rule();
+std::unique_ptr<RewriteRule> make_conv_max_pool_fusion_rule(bool bf16);
+std::unique_ptr<RewriteRule> make_flatten_transpose_into_gemm_rule();
 
 // Per rule, how many rewrites it made in one optimize_model() call.
 struct OptimizeReport {
@@ -77,6 +79,9 @@ struct OptimizeOptions {
   // The channels-last layout pass, after the fusions (the fusion rules' tests turn it off to
   // look at the fused graph itself).
   bool channels_last = true;
+  // The session computes convolutions in bfloat16 where oneDNN can (KernelConfig::bf16): the
+  // conv and pool fusion then leaves the convs deep enough to gain from it to oneDNN.
+  bool bf16 = false;
 };
 
 // Runs every rule to a fixed point (at most a few rounds) on the model's top-level graph.

@@ -37,21 +37,29 @@ class SimdVariantKernel : public OpKernel {
 // 2 shared cores: fork-join and contention outweigh splitting a ~1 MB memory-bound op).
 inline constexpr int64_t kMinParallelWork = 1 << 18;
 
-// Calls f(begin, end) over [0, items) split into one contiguous range per thread. Each item is
-// computed the same way whatever the split, so results do not depend on the thread count.
+// Calls f(thread, begin, end) over [0, items) split into one contiguous range per thread
+// (thread < threads: an index into per-thread scratch). Each item is computed the same way
+// whatever the split, so results do not depend on the thread count.
 template <class F>
-void parallel_ranges(int threads, int64_t items, int64_t work_per_item, F f) {
+void parallel_ranges_per_thread(int threads, int64_t items, int64_t work_per_item, F f) {
   int n = items * work_per_item < kMinParallelWork ? 1 : threads;
   n = static_cast<int>(std::min<int64_t>(n, items));
   if (n <= 1) {
-    f(int64_t{0}, items);
+    f(0, int64_t{0}, items);
     return;
   }
 #pragma omp parallel num_threads(n)
   {
-    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-    f(items * t / nt, items * (t + 1) / nt);
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    f(t, items * t / nt, items * (t + 1) / nt);
   }
+}
+
+// The same without the thread index.
+template <class F>
+void parallel_ranges(int threads, int64_t items, int64_t work_per_item, F f) {
+  parallel_ranges_per_thread(threads, items, work_per_item,
+                             [&](int, int64_t begin, int64_t end) { f(begin, end); });
 }
 
 // Element-wise work over n floats, in chunks of whole vectors so only the last chunk has a tail.

@@ -35,6 +35,28 @@ struct UnaryParams {
 using UnaryFn = void (*)(const float* x, float* y, int64_t n, const UnaryParams& params);
 using BinaryFn = void (*)(const float* a, const float* b, float* y, int64_t n);
 
+// One output row of a channels-last 2-D convolution with few input channels
+// (conv_nhwc_small_cin_f32.cpp), on an input already zero-padded: for each output column ow
+// and channel m,
+//   y[ow][m] = clamp(bias[m] + sum over (kh, kw, c) of x[kh][ow * stride + kw * dilation][c]
+//                    * w[kh][kw][c][m] + z[ow][m])
+// where x[kh] is the row kh * x_row_stride floats below `x`, laid out [column][channel].
+struct ConvNhwcRow {
+  const float* x;        // the window's first row for this output row, at column 0
+  int64_t x_row_stride;  // floats from one kernel row to the next (dilation included)
+  const float* weights;  // [kernel_h][kernel_w][in_channels][out_channels]
+  const float* bias;     // [out_channels] or null
+  const float* z;        // [out_width][out_channels] or null
+  float* y;              // [out_width][out_channels]
+  int64_t out_width, in_channels, out_channels;  // out_channels: a multiple of 16
+  int64_t kernel_h, kernel_w, stride, dilation;  // along the row: stride and dilation
+  float clip_min, clip_max;  // Relu and Clip in registers; -inf, +inf change nothing (NaN too)
+  // Fused 2x2 stride-2 max pool: 0 none; 1 or 2 for the first or second conv row of a pair.
+  // Then y is the pooled row [out_width / 2][out_channels]: pass 1 stores the max of each
+  // column pair, pass 2 the max of that and its own; an odd last column is dropped.
+  int pool_pass;
+};
+
 struct SimdKernels {
   const char* isa;  // "avx512", "avx2", "portable": the suffix of kernel names in profiles
   UnaryFn unary[static_cast<int>(UnaryOp::kCount)];
@@ -47,6 +69,7 @@ struct SimdKernels {
                          int64_t n, float epsilon, float* mean, float* inv_std);
   float (*sum_row)(const float* x, int64_t n);
   float (*max_row)(const float* x, int64_t n);
+  void (*conv_nhwc_row)(const ConvNhwcRow& row);
 };
 
 const SimdKernels& simd_kernels_avx512();

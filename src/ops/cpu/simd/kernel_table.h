@@ -4,6 +4,7 @@
 // falls: results do not depend on how work is split between threads.
 #pragma once
 
+#include "ops/cpu/simd/conv_nhwc_row.h"
 #include "ops/cpu/simd/vector_math.h"
 
 namespace infera::simd {
@@ -173,6 +174,7 @@ SimdKernels make_kernel_table(const char* isa) {
   t.layer_norm_row = &layer_norm_row<Vec>;
   t.sum_row = &sum_row<Vec>;
   t.max_row = &max_row<Vec>;
+  t.conv_nhwc_row = &conv_nhwc_row<Vec>;
   return t;
 }
 
