@@ -7,7 +7,9 @@ namespace infera {
 int ThreadGovernor::choose(double now) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (full_threads_ <= 1) return 1;
-  const bool due = runs_since_probe_ >= kProbeRuns && now - last_probe_ >= kProbeSeconds;
+  const bool first = stats_[1 - current_].runs == 0;
+  const bool due = first || (runs_since_probe_ >= kProbeRuns * backoff_ &&
+                             now - last_probe_ >= kProbeSeconds * backoff_);
   const bool early = probe_now_ && runs_since_probe_ >= kSettleRuns;
   if (!probe_pending_ && stats_[current_].runs >= kSettleRuns && (due || early)) {
     probe_pending_ = true;
@@ -31,6 +33,9 @@ void ThreadGovernor::record(int threads, double seconds, double now) {
     if (seconds < kSwitchMargin * stats_[current_].mean) {
       current_ = mode;
       stats_[mode].best = seconds;  // start the new mode's baseline from now
+      backoff_ = 1;
+    } else {
+      backoff_ = std::min(2 * backoff_, kMaxBackoff);
     }
     return;
   }

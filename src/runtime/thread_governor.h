@@ -24,10 +24,12 @@ class ThreadGovernor {
   // What a run with `threads` threads took, in seconds, finished at `now`.
   void record(int threads, double seconds, double now);
 
-  // A try of the other mode: at most every kProbeRuns runs and kProbeSeconds, or after
+  // A try of the other mode: after the first kSettleRuns runs, then every kProbeRuns runs and
+  // kProbeSeconds (both doubled after each losing try, up to kMaxBackoff times), or after
   // kSettleRuns runs when the current mode just ran kSlowdown times slower than its best.
   static constexpr int kProbeRuns = 64;
   static constexpr double kProbeSeconds = 2.0;
+  static constexpr int kMaxBackoff = 16;
   static constexpr int kSettleRuns = 4;
   static constexpr double kSlowdown = 1.5;
   // The other mode must be this much faster than the current mode's mean to take over.
@@ -47,6 +49,7 @@ class ThreadGovernor {
   int current_ = 0;  // index into stats_: 0 full threads, 1 one thread
   ModeStats stats_[2];
   int64_t runs_since_probe_ = 0;
+  int backoff_ = 1;  // multiplies the probe interval after tries that lost
   double last_probe_ = -1e300;
   bool probe_now_ = false;  // the current mode just slowed down: try the other one next
   bool probe_pending_ = false;

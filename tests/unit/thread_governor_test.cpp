@@ -25,9 +25,10 @@ int simulate(ThreadGovernor& g, double& now, int count, double full_ms, double s
 TEST(ThreadGovernor, KeepsFullThreadsWhenTheyAreFaster) {
   ThreadGovernor g(2);
   double now = 0;
-  // 3 ms with two threads, 5 ms with one: 10 s of runs try one thread about every 2 s.
+  // 3 ms with two threads, 5 ms with one: 10 s of runs try one thread after 4 runs, then
+  // after 2, 4 and 8 s (each losing try doubles the interval).
   const int single = simulate(g, now, 3000, 3.0, 5.0);
-  EXPECT_LE(single, 6);
+  EXPECT_LE(single, 4);
   EXPECT_GE(single, 1);  // it did look
   EXPECT_EQ(g.choose(now), 2);
 }
@@ -39,11 +40,21 @@ TEST(ThreadGovernor, DropsToOneThreadUnderContentionAndComesBack) {
   // Another process takes a core: two threads now take 12 ms, one thread still 5 ms.
   const int single_busy = simulate(g, now, 500, 12.0, 5.0);
   EXPECT_GE(single_busy, 480);  // switched within a few runs
-  // The other process ends: back to two threads by the next periodic try (2 s, 64 runs).
-  simulate(g, now, 600, 3.0, 5.0);
+  // The other process ends: back to two threads by the next periodic try (2 s and 64 runs,
+  // doubled by each try that lost while the core was busy).
+  simulate(g, now, 1600, 3.0, 5.0);
   EXPECT_EQ(g.choose(now), 2);
   const int single_after = simulate(g, now, 100, 3.0, 5.0);
   EXPECT_LE(single_after, 1);
+}
+
+// Contended from the start (a fresh `infera bench` on a loaded machine): no slowdown to
+// notice, but the first try after the settling runs shows one thread is faster.
+TEST(ThreadGovernor, FindsOneThreadFasterFromTheFirstRuns) {
+  ThreadGovernor g(2);
+  double now = 0;
+  const int single = simulate(g, now, 12, 300.0, 10.0);
+  EXPECT_GE(single, 7);  // runs 1-4 and 5 settle and try, then one thread
 }
 
 TEST(ThreadGovernor, OneThreadSessionsNeverChange) {
