@@ -158,6 +158,10 @@ OptimizeReport optimize_model(Model& model, const OptimizeOptions& options) {
   if (options.channels_last) {
     std::unique_ptr<RewriteRule> layout = make_channels_last_layout_rule();
     report.rewrites.emplace_back(layout->name(), layout->apply(graph, model));
+    if (options.bf16_activations) {
+      std::unique_ptr<RewriteRule> bf16 = make_bf16_activations_rule();
+      report.rewrites.emplace_back(bf16->name(), bf16->apply(graph, model));
+    }
   }
   report.nodes_after = static_cast<int>(graph.nodes.size());
   return report;

@@ -65,6 +65,8 @@ std::unique_ptr<RewriteRule> make_residual_add_fusion_rule();
 std::unique_ptr<RewriteRule> make_activation_fusion_rule();
 // Runs once, after the others have reached their fixed point.
 std::unique_ptr<RewriteRule> make_channels_last_layout_rule();
+// Runs after the layout pass, in bf16 mode only (OptimizeOptions::bf16_activations).
+std::unique_ptr<RewriteRule> make_bf16_activations_rule();
 
 // Per rule, how many rewrites it made in one optimize_model() call.
 struct OptimizeReport {
@@ -77,6 +79,9 @@ struct OptimizeOptions {
   // The channels-last layout pass, after the fusions (the fusion rules' tests turn it off to
   // look at the fused graph itself).
   bool channels_last = true;
+  // bfloat16 tensors between the channels-last convs (bf16_activations.cpp). Only for sessions
+  // in bf16 mode on a CPU with native bfloat16: elsewhere the convs compute in float32.
+  bool bf16_activations = false;
 };
 
 // Runs every rule to a fixed point (at most a few rounds) on the model's top-level graph.

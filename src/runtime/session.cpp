@@ -7,6 +7,7 @@
 
 #include "infera/infera.h"
 #include "onnx/onnx_reader.h"
+#include "ops/cpu/onednn_common.h"
 #include "opt/rewrite.h"
 #include "runtime/compiled_graph.h"
 #include "runtime/executor.h"
@@ -195,7 +196,13 @@ std::unique_ptr<SessionImpl> impl_from_model(std::shared_ptr<Model> model,
   impl->config.reference_only = options.reference_kernels;
   impl->config.bf16 = options.bf16;
   impl->config.deterministic = options.deterministic;
-  if (options.optimize) optimize_model(*impl->model);
+  if (options.optimize) {
+    OptimizeOptions optimize;
+    // bfloat16 tensors only where the oneDNN convs will compute on them natively.
+    optimize.bf16_activations =
+        options.bf16 && !options.reference_kernels && onednn::cpu_has_bf16();
+    optimize_model(*impl->model, optimize);
+  }
   impl->graph = compile_graph(impl->model->graph, *impl->model, nullptr, &impl->config);
   for (const ValueInfo& vi : impl->graph->input_infos) impl->inputs.push_back(tensor_info_of(vi));
   for (const ValueInfo& vi : impl->graph->output_infos) impl->outputs.push_back(tensor_info_of(vi));
