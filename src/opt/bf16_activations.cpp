@@ -64,6 +64,13 @@ class Bf16ActivationsRule final : public RewriteRule {
     for (const ValueInfo& vi : graph.inputs) taken_.insert(vi.name);
     for (const Node& node : graph.nodes)
       for (const std::string& name : node.outputs) taken_.insert(name);
+    // Named up front: the node list need not be in topological order (a fused residual conv
+    // may come before the conv that computes its Z).
+    for (size_t i = 0; i < graph.nodes.size(); ++i)
+      if (bf16[i]) {
+        const std::string& out = graph.nodes[i].outputs[0];
+        bf16_values_[out] = unique_name(out + "_bf16");
+      }
 
     std::vector<Node> nodes;
     nodes.reserve(graph.nodes.size() + 8);
@@ -77,8 +84,7 @@ class Bf16ActivationsRule final : public RewriteRule {
       for (size_t k = 1; k < node.inputs.size() && k < 3 && node.op_type == "FusedConv"; ++k)
         if (!node.inputs[k].empty()) node.inputs[k] = bf16_weights(graph, index, node.inputs[k]);
       const std::string original = node.outputs[0];
-      const std::string converted = unique_name(original + "_bf16");
-      bf16_values_[original] = converted;
+      const std::string converted = bf16_values_.at(original);
       node.outputs[0] = converted;
       nodes.push_back(std::move(node));
       if (read_outside(original, index, bf16))
@@ -89,8 +95,8 @@ class Bf16ActivationsRule final : public RewriteRule {
   }
 
  private:
-  // Which nodes compute in bfloat16, in topological order: the channels-last convs and the max
-  // pools that read one of them, less the convs with no such neighbour.
+  // Which nodes compute in bfloat16: the channels-last convs and the max pools that read one of
+  // them, less the convs with no such neighbour.
   static std::vector<bool> choose_nodes(const Graph& graph, const GraphIndex& index) {
     const size_t n = graph.nodes.size();
     std::vector<bool> chosen(n, false);
@@ -100,7 +106,7 @@ class Bf16ActivationsRule final : public RewriteRule {
         chosen[i] = true;
       } else if (is_channels_last_max_pool(node)) {
         const int producer = index.producer(node.inputs[0]);
-        chosen[i] = producer >= 0 && chosen[producer];
+        chosen[i] = producer >= 0 && is_channels_last_conv(graph.nodes[producer], index);
       }
     }
     std::vector<bool> kept = chosen;

@@ -151,6 +151,30 @@ TEST(OptBf16Activations, ValueReadOutsideLeavesThroughACastUnderItsName) {
   for (size_t k = 0; k < 2; ++k) expect_within_bf16(got[k], want[k], 2e-2);
 }
 
+TEST(OptBf16Activations, ResidualComputedAfterItsReaderInNodeOrder) {
+  // As torchvision's ResNet exports: the downsample conv z comes after the Add that reads it,
+  // so the fused residual conv precedes Z's producer in the node list.
+  Model m = make_model();
+  Graph& g = *m.graph;
+  g.inputs.push_back(tensor_value("x", {1, 4, 6, 6}));
+  g.initializers.push_back({"W1", random_tensor({4, 4, 3, 3}, 1, -0.3f, 0.3f)});
+  g.initializers.push_back({"W2", random_tensor({4, 4, 1, 1}, 2)});
+  g.initializers.push_back({"W3", random_tensor({4, 4, 1, 1}, 3)});
+  g.nodes.push_back(make_node("Conv", {"x", "W1"}, {"c"}, {ints_attr("pads", {1, 1, 1, 1})}));
+  g.nodes.push_back(make_node("Conv", {"c", "W2"}, {"d"}));
+  g.nodes.push_back(make_node("Add", {"d", "z"}, {"y"}));
+  g.nodes.push_back(make_node("Conv", {"c", "W3"}, {"z"}));
+  g.outputs = {tensor_value("y", {1, 4, 6, 6})};
+  Model opt = copy_model(m);
+  optimize_model(opt, with_bf16_activations());
+  EXPECT_EQ(count_ops(opt, "Cast"), 2);  // x in, y out: z stays bfloat16
+  const std::vector<Tensor> inputs{random_tensor({1, 4, 6, 6}, 4)};
+  const std::vector<Tensor> want = run_model(m, inputs);
+  const std::vector<Tensor> got = run_model(opt, inputs);
+  ASSERT_EQ(got.size(), 1u);
+  expect_within_bf16(got[0], want[0], 2e-2);
+}
+
 TEST(OptBf16Activations, ConvWithNoBf16NeighbourStaysFloat32) {
   // Conv -> Mul by a per-channel constant -> Conv: the Mul stays float32, so each conv would
   // need a Cast in and one out; neither converts.
