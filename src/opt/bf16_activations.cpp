@@ -13,6 +13,8 @@
 //
 // Runs after channels_last_layout, and only when the session computes in bf16 on a CPU that has
 // native bfloat16 dot products (OptimizeOptions::bf16_activations).
+#include <optional>
+
 #include "ops/cast_elements.h"
 #include "opt/rewrite.h"
 
@@ -60,10 +62,7 @@ class Bf16ActivationsRule final : public RewriteRule {
     int rewrites = 0;
     for (bool b : bf16) rewrites += b;
     if (rewrites == 0) return 0;
-    for (const Initializer& init : graph.initializers) taken_.insert(init.name);
-    for (const ValueInfo& vi : graph.inputs) taken_.insert(vi.name);
-    for (const Node& node : graph.nodes)
-      for (const std::string& name : node.outputs) taken_.insert(name);
+    names_.emplace(graph);
     // Named up front: the node list need not be in topological order (a fused residual conv
     // may come before the conv that computes its Z).
     for (size_t i = 0; i < graph.nodes.size(); ++i)
@@ -169,14 +168,9 @@ class Bf16ActivationsRule final : public RewriteRule {
     return node;
   }
 
-  std::string unique_name(const std::string& hint) {
-    std::string name = hint;
-    for (int k = 1; taken_.count(name); ++k) name = hint + "_" + std::to_string(k);
-    taken_.insert(name);
-    return name;
-  }
+  std::string unique_name(const std::string& hint) { return names_->fresh(hint); }
 
-  std::unordered_set<std::string> taken_;
+  std::optional<ValueNamer> names_;                            // made in apply()
   std::unordered_map<std::string, std::string> bf16_values_;   // value -> its bfloat16 form
   std::unordered_map<std::string, std::string> bf16_weights_;  // initializer -> bf16 copy
 };

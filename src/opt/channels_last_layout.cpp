@@ -10,6 +10,7 @@
 // Tensors stay plain and shapes honest: a channels-last value simply has shape [N, H, W, C].
 //
 // It runs once, after the fusions (see optimize_model), so they see the ONNX ops they know.
+#include <optional>
 #include <unordered_set>
 
 #include "ops/channels_last.h"
@@ -46,10 +47,7 @@ class ChannelsLastLayoutRule final : public RewriteRule {
     if (shapes_.empty()) return 0;
     const GraphIndex index(graph);
     index_ = &index;
-    for (const Initializer& init : graph.initializers) taken_.insert(init.name);
-    for (const ValueInfo& vi : graph.inputs) taken_.insert(vi.name);
-    for (const Node& node : graph.nodes)
-      for (const std::string& name : node.outputs) taken_.insert(name);
+    names_.emplace(graph);
 
     // Decide, in topological order: a node joins when it is a conv or it reads a value that is
     // already channels-last and can take the rest of its inputs in that layout.
@@ -218,16 +216,11 @@ class ChannelsLastLayoutRule final : public RewriteRule {
     return node;
   }
 
-  std::string unique_name(const std::string& hint) {
-    std::string name = hint;
-    for (int k = 1; taken_.count(name); ++k) name = hint + "_" + std::to_string(k);
-    taken_.insert(name);
-    return name;
-  }
+  std::string unique_name(const std::string& hint) { return names_->fresh(hint); }
 
   const GraphIndex* index_ = nullptr;  // valid during apply()
   std::unordered_map<std::string, Shape> shapes_;
-  std::unordered_set<std::string> taken_;
+  std::optional<ValueNamer> names_;                             // made in apply()
   std::unordered_map<std::string, std::string> channels_last_;  // original -> NHWC value
   std::unordered_map<std::string, std::string> entered_;        // NCHW value -> its NHWC copy
   std::unordered_map<std::string, std::string> permuted_;       // constant -> NHWC constant

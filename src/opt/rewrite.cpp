@@ -69,6 +69,20 @@ const Tensor* GraphIndex::initializer(const std::string& name) const {
   return it == initializer_.end() ? nullptr : &it->second;
 }
 
+ValueNamer::ValueNamer(const Graph& graph) {
+  for (const Initializer& init : graph.initializers) taken_.insert(init.name);
+  for (const ValueInfo& vi : graph.inputs) taken_.insert(vi.name);
+  for (const Node& node : graph.nodes)
+    for (const std::string& name : node.outputs) taken_.insert(name);
+}
+
+std::string ValueNamer::fresh(const std::string& hint) {
+  std::string name = hint;
+  for (int k = 1; taken_.count(name); ++k) name = hint + "_" + std::to_string(k);
+  taken_.insert(name);
+  return name;
+}
+
 void erase_nodes(Graph& graph, const std::vector<bool>& dead) {
   std::vector<Node> kept;
   kept.reserve(graph.nodes.size());
@@ -78,13 +92,7 @@ void erase_nodes(Graph& graph, const std::vector<bool>& dead) {
 }
 
 std::string add_initializer(Graph& graph, const std::string& hint, Tensor tensor) {
-  std::unordered_set<std::string> taken;
-  for (const Initializer& init : graph.initializers) taken.insert(init.name);
-  for (const ValueInfo& vi : graph.inputs) taken.insert(vi.name);
-  for (const Node& node : graph.nodes)
-    for (const std::string& name : node.outputs) taken.insert(name);
-  std::string name = hint;
-  for (int k = 1; taken.count(name); ++k) name = hint + "_" + std::to_string(k);
+  std::string name = ValueNamer(graph).fresh(hint);
   graph.initializers.push_back(Initializer{name, std::move(tensor)});
   return name;
 }

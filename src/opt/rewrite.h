@@ -89,6 +89,18 @@ OptimizeReport optimize_model(Model& model, const OptimizeOptions& options = {})
 
 // ---- helpers shared by the rules ----
 
+// Fresh names for the values a rule adds: taken are the graph's inputs, initializers and node
+// outputs as they were when it was made, and every name it has handed out since.
+class ValueNamer {
+ public:
+  explicit ValueNamer(const Graph& graph);
+  // `hint`, or `hint_1`, `hint_2`, ... when that is taken.
+  std::string fresh(const std::string& hint);
+
+ private:
+  std::unordered_set<std::string> taken_;
+};
+
 // Removes the nodes whose index is in `dead` (keeps the order of the rest).
 void erase_nodes(Graph& graph, const std::vector<bool>& dead);
 // Adds an initializer named after `hint`, made unique in `graph`; returns its name.

@@ -46,12 +46,7 @@ std::vector<Tensor> run_fast_bf16(const Model& model, const std::vector<Tensor>&
   KernelConfig fast;
   fast.threads = 2;
   fast.bf16 = true;
-  auto compiled = compile_graph(model.graph, model, nullptr, &fast);
-  std::vector<Value> values(inputs.begin(), inputs.end());
-  auto plan = prepare_plan(compiled, values, fast);
-  std::vector<Tensor> out;
-  for (Value& v : execute_plan(*plan, values)) out.push_back(std::move(v.tensor));
-  return out;
+  return run_model(model, inputs, fast);
 }
 
 // A small ResNet: stem conv + Relu + MaxPool, one bottleneck-like block whose residual is the
