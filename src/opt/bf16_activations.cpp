@@ -86,7 +86,7 @@ class Bf16ActivationsRule final : public RewriteRule {
       const std::string converted = bf16_values_.at(original);
       node.outputs[0] = converted;
       nodes.push_back(std::move(node));
-      if (read_outside(original, index, bf16))
+      if (index.read_outside(original, bf16))  // a float32 reader
         nodes.push_back(cast(converted, original, kOnnxFloat));
     }
     graph.nodes = std::move(nodes);
@@ -120,15 +120,6 @@ class Bf16ActivationsRule final : public RewriteRule {
       kept[i] = neighbour;
     }
     return kept;
-  }
-
-  // A consumer that stays float32, a graph output or a subgraph reads `name`.
-  static bool read_outside(const std::string& name, const GraphIndex& index,
-                           const std::vector<bool>& bf16) {
-    if (index.is_graph_output(name) || index.used_by_subgraph(name)) return true;
-    for (int c : index.consumers(name))
-      if (!bf16[c]) return true;
-    return false;
   }
 
   // The bfloat16 form of an activation: a chosen node's output, or a Cast of a float32 value

@@ -79,7 +79,7 @@ class ChannelsLastLayoutRule final : public RewriteRule {
       nodes.push_back(std::move(node));
       // Leave the region where someone else reads the value in its original layout.
       for (const std::string& out : originals)
-        if (!out.empty() && read_outside(out, index, joins))
+        if (!out.empty() && index.read_outside(out, joins))
           nodes.push_back(transpose(channels_last_.at(out), out, {0, 3, 1, 2}));
     }
     graph.nodes = std::move(nodes);
@@ -134,15 +134,6 @@ class ChannelsLastLayoutRule final : public RewriteRule {
       return false;
     }
     return reads_channels_last && rank_of(node.outputs[0]) == kRank;
-  }
-
-  // A consumer outside the region, a graph output or a subgraph reads `name` as NCHW.
-  static bool read_outside(const std::string& name, const GraphIndex& index,
-                           const std::vector<bool>& joins) {
-    if (index.is_graph_output(name) || index.used_by_subgraph(name)) return true;
-    for (int c : index.consumers(name))
-      if (!joins[c]) return true;
-    return false;
   }
 
   void rewrite_inputs(Node& node, Graph& graph, std::vector<Node>& nodes) {

@@ -64,6 +64,13 @@ bool GraphIndex::has_single_consumer(const std::string& name) const {
   return it != reads_.end() && it->second == 1 && !is_graph_output(name) && !used_by_subgraph(name);
 }
 
+bool GraphIndex::read_outside(const std::string& name, const std::vector<bool>& inside) const {
+  if (is_graph_output(name) || used_by_subgraph(name)) return true;
+  for (int c : consumers(name))
+    if (!inside[c]) return true;
+  return false;
+}
+
 const Tensor* GraphIndex::initializer(const std::string& name) const {
   auto it = initializer_.find(name);
   return it == initializer_.end() ? nullptr : &it->second;

@@ -35,6 +35,10 @@ class GraphIndex {
   // True when exactly one node reads `name`, once, and nothing else (graph outputs, subgraphs)
   // sees it: the value may be absorbed into that consumer.
   bool has_single_consumer(const std::string& name) const;
+  // True when something outside a set of nodes (`inside[i]` for graph.nodes[i]) sees `name`: a
+  // node not in the set, a graph output or a subgraph. A rule rewriting the set's values then
+  // keeps the original value for them.
+  bool read_outside(const std::string& name, const std::vector<bool>& inside) const;
   // The initializer's value. The index holds its own (shallow) copies, so the pointer stays
   // valid while a rule adds initializers to the graph.
   const Tensor* initializer(const std::string& name) const;
