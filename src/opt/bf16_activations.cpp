@@ -90,6 +90,7 @@ class Bf16ActivationsRule final : public RewriteRule {
         nodes.push_back(cast(converted, original, kOnnxFloat));
     }
     graph.nodes = std::move(nodes);
+    drop_unread_float32_weights(graph);
     return rewrites;
   }
 
@@ -131,6 +132,19 @@ class Bf16ActivationsRule final : public RewriteRule {
     nodes.push_back(cast(name, converted, kOnnxBFloat16));
     bf16_values_[name] = converted;
     return converted;
+  }
+
+  // The float32 weights every reader of which now takes the bfloat16 copy: without them the
+  // session holds the model's conv weights once, not one and a half times.
+  void drop_unread_float32_weights(Graph& graph) const {
+    const GraphIndex index(graph);
+    std::unordered_set<std::string> inputs;
+    for (const ValueInfo& vi : graph.inputs) inputs.insert(vi.name);
+    std::erase_if(graph.initializers, [&](const Initializer& init) {
+      return bf16_weights_.count(init.name) && index.consumers(init.name).empty() &&
+             !index.is_graph_output(init.name) && !index.used_by_subgraph(init.name) &&
+             !inputs.count(init.name);  // an overridable input must keep its default
+    });
   }
 
   // A bfloat16 copy of a float32 initializer (W or B), made once per initializer.

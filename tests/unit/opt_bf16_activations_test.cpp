@@ -110,6 +110,8 @@ TEST(OptBf16Activations, ConvRegionComputesInBf16WithCastsOnlyAtBorders) {
   }
   EXPECT_EQ(convs, 3);
   EXPECT_EQ(opt.graph->outputs[0].name, "y");
+  for (const Initializer& init : opt.graph->initializers)  // the float32 weights are dropped
+    EXPECT_TRUE(init.name == "Wfc" || init.tensor.dtype() == DType::kBFloat16) << init.name;
 
   // The reference kernels run the rewritten graph: its bfloat16 storage against float32.
   const std::vector<Tensor> inputs{random_tensor({2, 3, 12, 10}, 7)};
