@@ -10,6 +10,7 @@
 // Tensors stay plain and shapes honest: a channels-last value simply has shape [N, H, W, C].
 //
 // It runs once, after the fusions (see optimize_model), so they see the ONNX ops they know.
+#include <optional>
 #include <unordered_set>
 
 #include "ops/channels_last.h"
@@ -46,10 +47,7 @@ class ChannelsLastLayoutRule final : public RewriteRule {
     if (shapes_.empty()) return 0;
     const GraphIndex index(graph);
     index_ = &index;
-    for (const Initializer& init : graph.initializers) taken_.insert(init.name);
-    for (const ValueInfo& vi : graph.inputs) taken_.insert(vi.name);
-    for (const Node& node : graph.nodes)
-      for (const std::string& name : node.outputs) taken_.insert(name);
+    names_.emplace(graph);
 
     // Decide, in topological order: a node joins when it is a conv or it reads a value that is
     // already channels-last and can take the rest of its inputs in that layout.
@@ -81,7 +79,7 @@ class ChannelsLastLayoutRule final : public RewriteRule {
       nodes.push_back(std::move(node));
       // Leave the region where someone else reads the value in its original layout.
       for (const std::string& out : originals)
-        if (!out.empty() && read_outside(out, index, joins))
+        if (!out.empty() && index.read_outside(out, joins))
           nodes.push_back(transpose(channels_last_.at(out), out, {0, 3, 1, 2}));
     }
     graph.nodes = std::move(nodes);
@@ -136,15 +134,6 @@ class ChannelsLastLayoutRule final : public RewriteRule {
       return false;
     }
     return reads_channels_last && rank_of(node.outputs[0]) == kRank;
-  }
-
-  // A consumer outside the region, a graph output or a subgraph reads `name` as NCHW.
-  static bool read_outside(const std::string& name, const GraphIndex& index,
-                           const std::vector<bool>& joins) {
-    if (index.is_graph_output(name) || index.used_by_subgraph(name)) return true;
-    for (int c : index.consumers(name))
-      if (!joins[c]) return true;
-    return false;
   }
 
   void rewrite_inputs(Node& node, Graph& graph, std::vector<Node>& nodes) {
@@ -218,16 +207,11 @@ class ChannelsLastLayoutRule final : public RewriteRule {
     return node;
   }
 
-  std::string unique_name(const std::string& hint) {
-    std::string name = hint;
-    for (int k = 1; taken_.count(name); ++k) name = hint + "_" + std::to_string(k);
-    taken_.insert(name);
-    return name;
-  }
+  std::string unique_name(const std::string& hint) { return names_->fresh(hint); }
 
   const GraphIndex* index_ = nullptr;  // valid during apply()
   std::unordered_map<std::string, Shape> shapes_;
-  std::unordered_set<std::string> taken_;
+  std::optional<ValueNamer> names_;                             // made in apply()
   std::unordered_map<std::string, std::string> channels_last_;  // original -> NHWC value
   std::unordered_map<std::string, std::string> entered_;        // NCHW value -> its NHWC copy
   std::unordered_map<std::string, std::string> permuted_;       // constant -> NHWC constant

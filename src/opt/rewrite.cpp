@@ -64,9 +64,30 @@ bool GraphIndex::has_single_consumer(const std::string& name) const {
   return it != reads_.end() && it->second == 1 && !is_graph_output(name) && !used_by_subgraph(name);
 }
 
+bool GraphIndex::read_outside(const std::string& name, const std::vector<bool>& inside) const {
+  if (is_graph_output(name) || used_by_subgraph(name)) return true;
+  for (int c : consumers(name))
+    if (!inside[c]) return true;
+  return false;
+}
+
 const Tensor* GraphIndex::initializer(const std::string& name) const {
   auto it = initializer_.find(name);
   return it == initializer_.end() ? nullptr : &it->second;
+}
+
+ValueNamer::ValueNamer(const Graph& graph) {
+  for (const Initializer& init : graph.initializers) taken_.insert(init.name);
+  for (const ValueInfo& vi : graph.inputs) taken_.insert(vi.name);
+  for (const Node& node : graph.nodes)
+    for (const std::string& name : node.outputs) taken_.insert(name);
+}
+
+std::string ValueNamer::fresh(const std::string& hint) {
+  std::string name = hint;
+  for (int k = 1; taken_.count(name); ++k) name = hint + "_" + std::to_string(k);
+  taken_.insert(name);
+  return name;
 }
 
 void erase_nodes(Graph& graph, const std::vector<bool>& dead) {
@@ -78,13 +99,7 @@ void erase_nodes(Graph& graph, const std::vector<bool>& dead) {
 }
 
 std::string add_initializer(Graph& graph, const std::string& hint, Tensor tensor) {
-  std::unordered_set<std::string> taken;
-  for (const Initializer& init : graph.initializers) taken.insert(init.name);
-  for (const ValueInfo& vi : graph.inputs) taken.insert(vi.name);
-  for (const Node& node : graph.nodes)
-    for (const std::string& name : node.outputs) taken.insert(name);
-  std::string name = hint;
-  for (int k = 1; taken.count(name); ++k) name = hint + "_" + std::to_string(k);
+  std::string name = ValueNamer(graph).fresh(hint);
   graph.initializers.push_back(Initializer{name, std::move(tensor)});
   return name;
 }
@@ -160,6 +175,10 @@ OptimizeReport optimize_model(Model& model, const OptimizeOptions& options) {
          {make_channels_last_layout_rule(), make_conv_max_pool_fusion_rule(options.bf16),
           make_flatten_transpose_into_gemm_rule()})
       report.rewrites.emplace_back(rule->name(), rule->apply(graph, model));
+    if (options.bf16_activations) {
+      std::unique_ptr<RewriteRule> bf16 = make_bf16_activations_rule();
+      report.rewrites.emplace_back(bf16->name(), bf16->apply(graph, model));
+    }
   }
   report.nodes_after = static_cast<int>(graph.nodes.size());
   return report;

@@ -35,6 +35,10 @@ class GraphIndex {
   // True when exactly one node reads `name`, once, and nothing else (graph outputs, subgraphs)
   // sees it: the value may be absorbed into that consumer.
   bool has_single_consumer(const std::string& name) const;
+  // True when something outside a set of nodes (`inside[i]` for graph.nodes[i]) sees `name`: a
+  // node not in the set, a graph output or a subgraph. A rule rewriting the set's values then
+  // keeps the original value for them.
+  bool read_outside(const std::string& name, const std::vector<bool>& inside) const;
   // The initializer's value. The index holds its own (shallow) copies, so the pointer stays
   // valid while a rule adds initializers to the graph.
   const Tensor* initializer(const std::string& name) const;
@@ -67,6 +71,8 @@ std::unique_ptr<RewriteRule> make_activation_fusion_rule();
 std::unique_ptr<RewriteRule> make_channels_last_layout_rule();
 std::unique_ptr<RewriteRule> make_conv_max_pool_fusion_rule(bool bf16);
 std::unique_ptr<RewriteRule> make_flatten_transpose_into_gemm_rule();
+// Runs after the layout pass, in bf16 mode only (OptimizeOptions::bf16_activations).
+std::unique_ptr<RewriteRule> make_bf16_activations_rule();
 
 // Per rule, how many rewrites it made in one optimize_model() call.
 struct OptimizeReport {
@@ -82,12 +88,27 @@ struct OptimizeOptions {
   // The session computes convolutions in bfloat16 where oneDNN can (KernelConfig::bf16): the
   // conv and pool fusion then leaves the convs deep enough to gain from it to oneDNN.
   bool bf16 = false;
+  // bfloat16 tensors between the channels-last convs (bf16_activations.cpp). Only for sessions
+  // in bf16 mode on a CPU with native bfloat16: elsewhere the convs compute in float32.
+  bool bf16_activations = false;
 };
 
 // Runs every rule to a fixed point (at most a few rounds) on the model's top-level graph.
 OptimizeReport optimize_model(Model& model, const OptimizeOptions& options = {});
 
 // ---- helpers shared by the rules ----
+
+// Fresh names for the values a rule adds: taken are the graph's inputs, initializers and node
+// outputs as they were when it was made, and every name it has handed out since.
+class ValueNamer {
+ public:
+  explicit ValueNamer(const Graph& graph);
+  // `hint`, or `hint_1`, `hint_2`, ... when that is taken.
+  std::string fresh(const std::string& hint);
+
+ private:
+  std::unordered_set<std::string> taken_;
+};
 
 // Removes the nodes whose index is in `dead` (keeps the order of the rest).
 void erase_nodes(Graph& graph, const std::vector<bool>& dead);

@@ -8,6 +8,7 @@
 
 #include "infera/infera.h"
 #include "onnx/onnx_reader.h"
+#include "ops/cpu/onednn_common.h"
 #include "opt/rewrite.h"
 #include "runtime/compiled_graph.h"
 #include "runtime/executor.h"
@@ -227,6 +228,9 @@ std::unique_ptr<SessionImpl> impl_from_model(std::shared_ptr<Model> model,
   if (options.optimize) {
     OptimizeOptions optimize;
     optimize.bf16 = options.bf16;
+    // bfloat16 tensors only where the oneDNN convs will compute on them natively.
+    optimize.bf16_activations =
+        options.bf16 && !options.reference_kernels && onednn::cpu_has_bf16();
     optimize_model(*impl->model, optimize);
   }
   impl->graph = compile_graph(impl->model->graph, *impl->model, nullptr, &impl->config);

@@ -61,9 +61,9 @@ inline Model copy_model(const Model& m) {
   return c;
 }
 
-inline std::vector<Tensor> run_model(const Model& model, const std::vector<Tensor>& inputs) {
-  KernelConfig config;
-  config.reference_only = true;
+// Runs `model` on the reference kernels, or on the kernels `config` chooses.
+inline std::vector<Tensor> run_model(const Model& model, const std::vector<Tensor>& inputs,
+                                     const KernelConfig& config = {.reference_only = true}) {
   auto compiled = compile_graph(model.graph, model, nullptr, &config);
   std::vector<Value> values(inputs.begin(), inputs.end());
   auto plan = prepare_plan(compiled, values, config);

@@ -5,7 +5,9 @@
 // `channels_last = 1` (made by src/opt/channels_last_layout.cpp) computes on its NHWC tensors
 // directly. Channels-first tensors: 1x1 convs compute on them directly, others in the layout
 // oneDNN picks (NHWC on AVX-512), which run() reorders into and out of through arena scratch.
-// bf16 mode computes with bfloat16 X and W (f32 Y). Non-float X goes to the reference kernel.
+// bf16 mode computes with bfloat16 X and W (f32 Y). bfloat16 X, W and Y (made by
+// src/opt/bf16_activations.cpp) compute with no conversion at all, on CPUs with native bf16.
+// Other dtypes go to the reference kernel.
 #include <array>
 #include <cstdlib>
 #include <cstring>
@@ -43,12 +45,12 @@ struct ConvPlan {
 };
 
 // oneDNN's tags for grouped weights [G, OC/G, IC/G, k...] are the plain tag one rank up.
-memory::desc plain_weights_desc(const Shape& w, int64_t group) {
-  if (group == 1) return dn::plain_desc(w);
+memory::desc plain_weights_desc(const Shape& w, int64_t group, memory::data_type type) {
+  if (group == 1) return dn::plain_desc(w, type);
   Shape g = w;
   g[0] = w[0] / group;
   g.insert(g.begin(), group);
-  return dn::plain_desc(g);
+  return dn::plain_desc(g, type);
 }
 
 class ConvOneDnnKernel final : public OpKernel {
@@ -61,6 +63,7 @@ class ConvOneDnnKernel final : public OpKernel {
         activation_(fused_ ? dn::parse_activation(init) : dn::Activation{}),
         weights_(*init.constant_input(1)),
         bf16_(init.config().bf16 && dn::cpu_has_bf16()),
+        bf16_tensors_(weights_.dtype() == DType::kBFloat16),
         deterministic_(init.config().deterministic),
         reference_(init.reference_kernel_if_any()) {
     if (group_ < 1) init.fail("group " + std::to_string(group_) + " must be positive");
@@ -68,11 +71,13 @@ class ConvOneDnnKernel final : public OpKernel {
 
   static bool applies(const KernelInit& init) {
     const Tensor* w = init.constant_input(1);
-    return !init.config().reference_only && w && w->dtype() == DType::kFloat32 && w->rank() >= 3 &&
+    return !init.config().reference_only && w &&
+           (w->dtype() == DType::kFloat32 || w->dtype() == DType::kBFloat16) && w->rank() >= 3 &&
            w->rank() <= 5;
   }
 
   std::string kernel_name() const override {
+    if (bf16_tensors_) return "conv_bf16_tensors_onednn";
     return bf16_ ? "conv_bf16_onednn" : "conv_f32_onednn";
   }
 
@@ -98,7 +103,7 @@ class ConvOneDnnKernel final : public OpKernel {
   }
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
-    if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
+    if (!computes(ctx.input(0).dtype())) return nullptr;
     dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.output(0))));
     auto plan = make_plan(logical_x(ctx.input(0)), ctx.has_input(2), ctx.has_input(3));
     ctx.request_scratch(plan->scratch.request_bytes());
@@ -109,8 +114,8 @@ class ConvOneDnnKernel final : public OpKernel {
 
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    if (x.dtype() != DType::kFloat32) {
-      if (!reference_) ctx.fail("no reference kernel for non-float32 input");
+    if (!computes(x.dtype())) {
+      if (!reference_) ctx.fail("no reference kernel for this input");
       return reference_->run(ctx);
     }
     dn::set_threads(dn::threads_for_work(ctx.threads(), macs(ctx.output(0))));
@@ -123,6 +128,11 @@ class ConvOneDnnKernel final : public OpKernel {
   }
 
  private:
+  // float32 X and W, or bfloat16 ones where the CPU has bf16 dot products (oneDNN would
+  // otherwise pick a slow generic kernel).
+  bool computes(DType x) const {
+    return x == weights_.dtype() && (x == DType::kFloat32 || dn::cpu_has_bf16());
+  }
   // Each output element is a dot product over one group's slice of the weights.
   double macs(const Tensor& y) const {
     return static_cast<double>(y.numel()) * static_cast<double>(weights_.numel() / weights_.dim(0));
@@ -141,6 +151,7 @@ class ConvOneDnnKernel final : public OpKernel {
   dn::Activation activation_;
   Tensor weights_;
   bool bf16_;
+  bool bf16_tensors_;  // X, W, B, Z and Y are all bfloat16
   bool deterministic_;
   std::unique_ptr<OpKernel> reference_;
   mutable dn::PackedConstantCache packed_weights_;
@@ -185,16 +196,17 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
   auto plan = std::make_shared<ConvPlan>();
   const int rank = static_cast<int>(x.size());
   const auto tensor_tag = channels_last_ ? dn::channels_last_tag(rank) : dn::plain_tag(rank);
-  plan->plain_src = memory::desc(dn::to_dims(x), memory::data_type::f32, tensor_tag);
-  plan->plain_dst = memory::desc(dn::to_dims(y), memory::data_type::f32, tensor_tag);
-  const auto compute = bf16_ ? memory::data_type::bf16 : memory::data_type::f32;
+  const auto tensors = bf16_tensors_ ? memory::data_type::bf16 : memory::data_type::f32;
+  plan->plain_src = memory::desc(dn::to_dims(x), tensors, tensor_tag);
+  plan->plain_dst = memory::desc(dn::to_dims(y), tensors, tensor_tag);
+  const auto compute = bf16_ || bf16_tensors_ ? memory::data_type::bf16 : memory::data_type::f32;
   const auto layout =
       channels_last_ || conv_keeps_plain_layout(g) ? tensor_tag : memory::format_tag::any;
   const memory::desc src_any(dn::to_dims(x), compute, layout);
-  const memory::desc dst_any(dn::to_dims(y), memory::data_type::f32, layout);
-  const memory::desc w_any(plain_weights_desc(weights_.shape(), group_).dims(), compute,
-                           memory::format_tag::any);
-  if (has_bias) plan->bias = memory::desc({y[1]}, memory::data_type::f32, memory::format_tag::a);
+  const memory::desc dst_any(dn::to_dims(y), tensors, layout);
+  const memory::desc w_plain = plain_weights_desc(weights_.shape(), group_, tensors);
+  const memory::desc w_any(w_plain.dims(), compute, memory::format_tag::any);
+  if (has_bias) plan->bias = memory::desc({y[1]}, tensors, memory::format_tag::a);
 
   // oneDNN 2.6's GEMM convolution (what plain layouts get) applies eltwise post-ops slowly:
   // there the activation runs as a separate in-place pass over Y instead.
@@ -212,7 +224,7 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
     plan->activation.emplace_back(dnnl::eltwise_forward::primitive_desc(d, dn::cpu_engine()));
   }
   // oneDNN's gemm convolution may split the IC sum among threads (see conv1x1_tiled_sgemm.h).
-  if (deterministic_ && plain && group_ == 1 && is_pointwise(g)) {
+  if (deterministic_ && plain && !bf16_tensors_ && group_ == 1 && is_pointwise(g)) {
     plan->pointwise = {x[0], x[1], y[1], shape_numel(Shape(x.begin() + 2, x.end()))};
     plan->src = plan->plain_src;
     plan->dst = plan->plain_dst;
@@ -229,8 +241,7 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
   plan->src = pd.src_desc();
   plan->dst = pd.dst_desc();
   plan->scratchpad = pd.scratchpad_desc();
-  plan->weights = packed_weights_.get(plain_weights_desc(weights_.shape(), group_), weights_.raw(),
-                                      pd.weights_desc());
+  plan->weights = packed_weights_.get(w_plain, weights_.raw(), pd.weights_desc());
 
   plan->conv_args.bind(DNNL_ARG_SRC, plan->src);
   plan->conv_args.bind_fixed(DNNL_ARG_WEIGHTS, plan->weights);

@@ -1,4 +1,5 @@
-// MaxPool, AveragePool and GlobalAveragePool on oneDNN, float32, computing on the graph's
+// MaxPool, AveragePool and GlobalAveragePool on oneDNN, float32 (and bfloat16, which bf16 mode
+// keeps between channels-last convs: src/opt/bf16_activations.cpp), computing on the graph's
 // NCHW layout, or on NHWC for their com.infera Nhwc* forms (ops/channels_last.h); no reorders.
 // MaxPool with an Indices output, other dtypes and windows oneDNN rejects go to the reference
 // kernel, which also does shape inference.
@@ -43,13 +44,15 @@ class PoolOneDnnKernel final : public OpKernel {
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    if (x.dtype() != DType::kFloat32 || x.rank() < 3 || x.rank() > 5) return nullptr;
+    const bool bf16 = x.dtype() == DType::kBFloat16;
+    if ((x.dtype() != DType::kFloat32 && !bf16) || x.rank() < 3 || x.rank() > 5) return nullptr;
+    const auto type = bf16 ? memory::data_type::bf16 : memory::data_type::f32;
     dn::set_threads(dn::threads_for_work(ctx.config().threads, visits(x, ctx.output(0))));
     std::shared_ptr<PoolPlan> plan;
     try {
       plan = channels_last_ ? make_plan(channels_first_shape(x.shape()),
-                                        channels_first_shape(ctx.output(0).shape()))
-                            : make_plan(x.shape(), ctx.output(0).shape());
+                                        channels_first_shape(ctx.output(0).shape()), type)
+                            : make_plan(x.shape(), ctx.output(0).shape(), type);
     } catch (const dnnl::error&) {
       return nullptr;
     }
@@ -61,9 +64,9 @@ class PoolOneDnnKernel final : public OpKernel {
     auto* plan = static_cast<const PoolPlan*>(ctx.node_state());
     if (!plan) return reference_->run(ctx);  // unplanned, other dtypes, unsupported windows
     dn::set_threads(dn::threads_for_work(ctx.threads(), visits(ctx.input(0), ctx.output(0))));
-    plan->args.execute(plan->pool, dn::thread_stream(),
-                       {ctx.input(0).raw(), ctx.output(0).raw(),
-                        dn::ScratchLayout::piece(ctx.scratch(), 0)});
+    plan->args.execute(
+        plan->pool, dn::thread_stream(),
+        {ctx.input(0).raw(), ctx.output(0).raw(), dn::ScratchLayout::piece(ctx.scratch(), 0)});
   }
 
  private:
@@ -81,7 +84,8 @@ class PoolOneDnnKernel final : public OpKernel {
     return init.node().domain == "com.infera" && op.starts_with("Nhwc") ? op.substr(4) : op;
   }
   // Null when the window has no oneDNN equivalent.
-  std::shared_ptr<PoolPlan> make_plan(const Shape& x, const Shape& y) const {
+  std::shared_ptr<PoolPlan> make_plan(const Shape& x, const Shape& y,
+                                      memory::data_type type) const {
     SpatialAttrs attrs = attrs_;
     if (global_) attrs.kernel_shape.assign(x.begin() + 2, x.end());
     if (attrs.kernel_shape.size() + 2 != x.size()) return nullptr;
@@ -106,8 +110,8 @@ class PoolOneDnnKernel final : public OpKernel {
     auto plan = std::make_shared<PoolPlan>();
     const int rank = static_cast<int>(x.size());
     const auto tensor_tag = channels_last_ ? dn::channels_last_tag(rank) : dn::plain_tag(rank);
-    plan->src = memory::desc(dn::to_dims(x), memory::data_type::f32, tensor_tag);
-    plan->dst = memory::desc(dn::to_dims(y), memory::data_type::f32, tensor_tag);
+    plan->src = memory::desc(dn::to_dims(x), type, tensor_tag);
+    plan->dst = memory::desc(dn::to_dims(y), type, tensor_tag);
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm,
