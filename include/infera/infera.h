@@ -43,7 +43,8 @@ struct SessionOptions {
   // the batch it is in (kernels keep one reduction order). Run-to-run identity always holds.
   // Since the thread count then cannot change results, run() also drops to one thread while
   // that is faster, as when another process holds one of the cores (src/runtime/thread_governor.h).
-  bool deterministic = false;
+  // On by default: its cost was within run-to-run noise on the zoo (docs/DECISIONS.md).
+  bool deterministic = true;
 };
 
 // Where one run spent its time, per executed node.

@@ -72,8 +72,10 @@ Action add_bench_command(CLI::App& app) {
   cmd->add_option("--precision", args->precision, "f32 or bf16 (Conv/MatMul/Gemm)")
       ->check(CLI::IsMember({"f32", "bf16"}));
   cmd->add_flag("--reference", config.options.reference_kernels, "plain reference kernels only");
-  cmd->add_flag("--deterministic", config.options.deterministic,
-                "same bits for any thread count and batch size (see docs/DECISIONS.md)");
+  cmd->add_flag(
+      "--deterministic,!--nondeterministic", config.options.deterministic,
+      "same bits whatever the thread count and batch, and one thread while that is faster "
+      "(the default; docs/DECISIONS.md)");
   cmd->add_option("--shape", args->shapes, "NAME=d0,d1,... for inputs with symbolic dims");
   cmd->add_option("--input,-i", args->inputs, "NAME=FILE.npy: use this tensor, not random data");
   cmd->add_option("--save-output", config.save_output_dir,

@@ -227,6 +227,7 @@ BenchResult run_bench(const BenchConfig& config) {
   result.model = config.model;
   result.batch = config.batch;
   result.precision = config.options.bf16 ? "bf16" : "f32";
+  result.deterministic = config.options.deterministic;
   result.reference_kernels = config.options.reference_kernels;
   // What libgomp saw at start-up: the policy, or else an explicit spin count.
   const char* policy = std::getenv("OMP_WAIT_POLICY");

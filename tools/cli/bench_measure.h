@@ -40,6 +40,7 @@ struct BenchResult {
   int64_t batch = 0;
   int threads = 0;
   std::string precision;
+  bool deterministic = false;  // and so governed: one thread while that is faster
   bool reference_kernels = false;
   std::vector<std::pair<std::string, Shape>> input_shapes;
   std::vector<std::string> input_files;  // where --save-inputs wrote each input

@@ -63,8 +63,9 @@ std::string format_text(const BenchResult& r) {
   std::string out;
   out += "model       " + r.model + "\n";
   out += "inputs      " + inputs + "\n";
-  out += printf_string("batch       %lld   threads %d   precision %s%s\n",
+  out += printf_string("batch       %lld   threads %d   precision %s   %s%s\n",
                        static_cast<long long>(r.batch), r.threads, r.precision.c_str(),
+                       r.deterministic ? "deterministic" : "nondeterministic",
                        r.reference_kernels ? "   (reference kernels)" : "");
   out += "wait policy " + (r.omp_wait_policy.empty() ? std::string("(unset)") : r.omp_wait_policy);
   out += r.busy_core ? printf_string("   busy core: cpu %d\n", r.busy_cpu) : "\n";
@@ -101,6 +102,7 @@ std::string format_json(const BenchResult& r) {
       {"batch", r.batch},
       {"threads", r.threads},
       {"precision", r.precision},
+      {"deterministic", r.deterministic},
       {"reference_kernels", r.reference_kernels},
       {"omp_wait_policy", r.omp_wait_policy},
       {"busy_core", r.busy_core},

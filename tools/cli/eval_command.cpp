@@ -37,7 +37,7 @@ Action add_eval_command(CLI::App& app) {
     int top_k = 0, batch = 64, threads = 0;
     int64_t limit = -1;
     size_t errors = 0;
-    bool strict = false, quiet = false, samples = false, deterministic = false;
+    bool strict = false, quiet = false, samples = false, deterministic = true;
     std::string precision = "f32";
   };
   auto args = std::make_shared<Args>();
@@ -77,8 +77,10 @@ Action add_eval_command(CLI::App& app) {
   cmd->add_option("--reference", args->reference,
                   "JSON with the reference framework's {\"correct\": N}: fail unless equal");
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
-  cmd->add_flag("--deterministic", args->deterministic,
-                "same bits whatever the thread count and batch (docs/DECISIONS.md)");
+  cmd->add_flag(
+      "--deterministic,!--nondeterministic", args->deterministic,
+      "same bits whatever the thread count and batch, and one thread while that is faster "
+      "(the default; docs/DECISIONS.md)");
   cmd->add_option("--precision", args->precision, "f32 or bf16 (Conv/MatMul/Gemm)")
       ->check(CLI::IsMember({"f32", "bf16"}));
   return [args]() {

@@ -25,15 +25,17 @@ Action add_ops_command(CLI::App& app) {
   return [markdown]() {
     std::map<std::string, std::map<std::string, std::vector<std::string>>> by_domain;
     for (const OpRegistration& r : registered_ops())
-      if (r.priority == 0) by_domain[r.domain.empty() ? "ai.onnx" : r.domain][r.op_type].push_back(opset_range(r));
+      if (r.priority == 0)
+        by_domain[r.domain.empty() ? "ai.onnx" : r.domain][r.op_type].push_back(opset_range(r));
     size_t total = 0;
     for (const auto& [domain, ops] : by_domain) total += ops.size();
     if (*markdown) {
-      std::printf("# Supported operators\n\nGenerated from the operator registry by "
-                  "`build/infera ops --markdown > docs/SUPPORTED_OPS.md`;\na test fails when "
-                  "this page and the registry disagree. %zu operators.\n\nEach has a reference "
-                  "kernel (plain C++, `src/ops/<op>.cpp`) with its shape inference.\n",
-                  total);
+      std::printf(
+          "# Supported operators\n\nGenerated from the operator registry by "
+          "`build/infera ops --markdown > docs/SUPPORTED_OPS.md`;\na test fails when "
+          "this page and the registry disagree. %zu operators.\n\nEach has a reference "
+          "kernel (plain C++, `src/ops/<op>.cpp`) with its shape inference.\n",
+          total);
       for (const auto& [domain, ops] : by_domain) {
         std::printf("\n## %s\n\n| operator | opsets |\n|---|---|\n", domain.c_str());
         for (const auto& [op, ranges] : ops) {

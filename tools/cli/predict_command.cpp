@@ -17,7 +17,8 @@ namespace {
 
 bool looks_like_image(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   for (const char* known : {".png", ".jpg", ".jpeg", ".pgm", ".ppm", ".pnm", ".bmp"})
     if (ext == known) return true;
   return false;
@@ -33,7 +34,8 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
     }
     std::vector<std::string> found;
     for (const auto& entry : std::filesystem::directory_iterator(input))
-      if (entry.is_regular_file() && looks_like_image(entry.path())) found.push_back(entry.path().string());
+      if (entry.is_regular_file() && looks_like_image(entry.path()))
+        found.push_back(entry.path().string());
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }
@@ -49,15 +51,19 @@ nlohmann::json scored_json(const std::vector<ScoredLabel>& entries) {
 
 nlohmann::json prediction_json(const Prediction& p) {
   if (!p.ok()) return {{"file", p.source}, {"error", p.error}};
-  nlohmann::json out = {{"file", p.source}, {"label", p.label}, {"index", p.index},
-                        {"confidence", p.confidence}, {"top_k", scored_json(p.top_k)},
+  nlohmann::json out = {{"file", p.source},
+                        {"label", p.label},
+                        {"index", p.index},
+                        {"confidence", p.confidence},
+                        {"top_k", scored_json(p.top_k)},
                         {"input_shape", p.input_shape},
                         {"views", p.views},
                         {"image", {p.image_width, p.image_height, p.image_channels}},
-                        {"timings_ms", {{"decode", p.timings.decode_ms},
-                                        {"preprocess", p.timings.preprocess_ms},
-                                        {"inference_batch", p.timings.inference_ms},
-                                        {"postprocess", p.timings.postprocess_ms}}}};
+                        {"timings_ms",
+                         {{"decode", p.timings.decode_ms},
+                          {"preprocess", p.timings.preprocess_ms},
+                          {"inference_batch", p.timings.inference_ms},
+                          {"postprocess", p.timings.postprocess_ms}}}};
   if (!p.positives.empty()) out["positives"] = scored_json(p.positives);
   if (!p.values.empty()) out["values"] = p.values;
   return out;
@@ -142,14 +148,15 @@ Action add_predict_command(CLI::App& app) {
     int decode_threads = 0;
     std::string tta, tta_merge;
     std::vector<int> tta_scales;
-    bool deterministic = false;
+    bool deterministic = true;
     bool json = false;
     bool verbose = false;
     bool timings = false;
     uint64_t max_pixels = DecodeLimits{}.max_pixels;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("predict", "Classify or score image files through the model's pipeline");
+  CLI::App* cmd =
+      app.add_subcommand("predict", "Classify or score image files through the model's pipeline");
   cmd->add_option("model", args->model, "ONNX model file")->required();
   cmd->add_option("files", args->inputs, "image files or directories of them");
   cmd->add_option("--pipeline", args->pipeline,
@@ -170,10 +177,13 @@ Action add_predict_command(CLI::App& app) {
   cmd->add_option("--tta-scales", args->tta_scales, "multi_scale sizes, e.g. 256,288,320")
       ->delimiter(',')
       ->check(CLI::Range(1, 100000));
-  cmd->add_flag("--deterministic", args->deterministic,
-                "same bits for any thread count and batch size (see docs/DECISIONS.md)");
+  cmd->add_flag(
+      "--deterministic,!--nondeterministic", args->deterministic,
+      "same bits whatever the thread count and batch, and one thread while that is faster "
+      "(the default; docs/DECISIONS.md)");
   cmd->add_flag("--json", args->json, "one JSON object per line");
-  cmd->add_option("--max-pixels", args->max_pixels, "refuse images declaring more pixels (decompression bombs)")
+  cmd->add_option("--max-pixels", args->max_pixels,
+                  "refuse images declaring more pixels (decompression bombs)")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--verbose", args->verbose,
                 "log the spec's source, tensor shapes and each file's confidence to stderr");

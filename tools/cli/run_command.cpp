@@ -15,7 +15,7 @@ Action add_run_command(CLI::App& app) {
     std::vector<std::string> inputs;
     std::string output_dir = ".";
     int threads = 0;
-    bool deterministic = false;
+    bool deterministic = true;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run a model on NPY tensors and write NPY outputs");
@@ -23,8 +23,10 @@ Action add_run_command(CLI::App& app) {
   cmd->add_option("--input,-i", args->inputs, "NAME=FILE.npy, once per model input");
   cmd->add_option("--output-dir,-o", args->output_dir, "folder for <output name>.npy files");
   cmd->add_option("--threads", args->threads, "threads (0: the cores this process may use)");
-  cmd->add_flag("--deterministic", args->deterministic,
-                "same bits for any thread count and batch size (see docs/DECISIONS.md)");
+  cmd->add_flag(
+      "--deterministic,!--nondeterministic", args->deterministic,
+      "same bits whatever the thread count and batch, and one thread while that is faster "
+      "(the default; docs/DECISIONS.md)");
   return [args]() {
     SessionOptions options;
     options.threads = args->threads;
@@ -38,7 +40,8 @@ Action add_run_command(CLI::App& app) {
         continue;
       }
       if (eq == std::string::npos || eq == 0)
-        throw Error(ErrorKind::kInvalidArgument, "--input expects NAME=FILE.npy, got '" + spec + "'");
+        throw Error(ErrorKind::kInvalidArgument,
+                    "--input expects NAME=FILE.npy, got '" + spec + "'");
       feeds[spec.substr(0, eq)] = read_npy(spec.substr(eq + 1));
     }
     std::vector<Tensor> outputs = session.run(feeds);
