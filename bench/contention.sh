@@ -3,10 +3,10 @@
 # and with --busy-core (a spinning process pinned to the last core), for
 #   passive  - OMP_WAIT_POLICY=passive (sleep at once)
 #   default  - libgomp's own default, what the infera CLI uses (spin ~300000 iterations, then
-#              sleep): GOMP_SPINCOUNT=300000
+#              sleep): GOMP_SPINCOUNT=300000, with --nondeterministic (a fixed thread count)
 #   active   - OMP_WAIT_POLICY=active (spin at every barrier)
-#   governed - the default policy with --deterministic, whose sessions drop to one thread while
-#              that runs faster (src/runtime/thread_governor.h)
+#   governed - the default policy in deterministic mode (the CLI's default), whose sessions drop
+#              to one thread while that runs faster (src/runtime/thread_governor.h)
 # and, for scale, one thread with the default policy (what the governor falls back to).
 #
 #   bench/contention.sh MODEL [BATCH] [THREADS] [ITERATIONS]     (INFERA=path/to/infera)
@@ -29,10 +29,10 @@ printf '%-8s  %12s  %12s  %8s\n' policy "idle ms" "busy ms" "busy/idle"
 for policy in passive default active governed one-thread; do
   flags="" run_threads=$threads
   case $policy in
-    passive) vars=(OMP_WAIT_POLICY=passive) ;;
-    default) vars=(GOMP_SPINCOUNT=300000) ;;
-    active) vars=(OMP_WAIT_POLICY=active) ;;
-    governed) vars=(GOMP_SPINCOUNT=300000) flags=--deterministic ;;
+    passive) vars=(OMP_WAIT_POLICY=passive) flags=--nondeterministic ;;
+    default) vars=(GOMP_SPINCOUNT=300000) flags=--nondeterministic ;;
+    active) vars=(OMP_WAIT_POLICY=active) flags=--nondeterministic ;;
+    governed) vars=(GOMP_SPINCOUNT=300000) ;;
     one-thread) vars=(GOMP_SPINCOUNT=300000) run_threads=1 ;;
   esac
   idle=$(median_ms "$flags" "$run_threads" "${vars[@]}")
