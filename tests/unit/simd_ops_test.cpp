@@ -228,6 +228,8 @@ TEST(SimdOps, TransposeMatchesReference) {
       {{2, 3, 4, 5}, {0, 2, 3, 1}}, {{2, 35, 4, 33}, {0, 3, 1, 2}}, {{2, 3, 40, 37}, {0, 1, 3, 2}},
       {{45, 67}, {1, 0}}, {{3, 4, 5}, {}}, {{2, 3, 4, 5}, {0, 2, 1, 3}}, {{1, 1, 7, 1}, {3, 2, 1, 0}},
       {{2, 3, 4, 5}, {3, 1, 0, 2}},
+      // An RGB image to NHWC: 3 rows of 4,900 columns, cut into column blocks with a partial last.
+      {{2, 3, 70, 70}, {0, 2, 3, 1}},
       // The innermost axis stays innermost: whole rows are copied.
       {{12, 4, 16}, {1, 0, 2}}, {{3, 1, 5, 7}, {2, 1, 0, 3}}, {{2, 3, 4, 5, 6}, {2, 0, 3, 1, 4}}};
   for (const auto& [shape, perm] : cases) {

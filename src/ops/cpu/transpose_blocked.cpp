@@ -100,17 +100,23 @@ bool copy_inner_runs(const Tensor& x, const MergedAxes& m, Tensor& y) {
   return true;
 }
 
+// Work items: 32-row strips of each matrix, each cut into blocks of kColumnBlock columns, so that
+// a matrix of few rows (an RGB image's NCHW -> NHWC is 3 rows of H*W) still splits among threads.
+constexpr int64_t kTile = 32;
+constexpr int64_t kColumnBlock = 2048;
+
 template <class T>
 void transpose_tiles(const T* in, T* out, const BatchedSwap& s, int64_t item0, int64_t item1,
-                     int64_t strips_per_matrix) {
-  constexpr int64_t kTile = 32;
+                     int64_t strips_per_matrix, int64_t blocks_per_strip) {
   for (int64_t item = item0; item < item1; ++item) {
-    const int64_t b = item / strips_per_matrix, r0 = (item % strips_per_matrix) * kTile;
+    const int64_t block = item % blocks_per_strip, strip = item / blocks_per_strip;
+    const int64_t b = strip / strips_per_matrix, r0 = (strip % strips_per_matrix) * kTile;
     const T* src = in + b * s.rows * s.cols;
     T* dst = out + b * s.rows * s.cols;
     const int64_t r1 = std::min(s.rows, r0 + kTile);
-    for (int64_t c0 = 0; c0 < s.cols; c0 += kTile) {
-      const int64_t c1 = std::min(s.cols, c0 + kTile);
+    const int64_t block_end = std::min(s.cols, (block + 1) * kColumnBlock);
+    for (int64_t c0 = block * kColumnBlock; c0 < block_end; c0 += kTile) {
+      const int64_t c1 = std::min(block_end, c0 + kTile);
       for (int64_t c = c0; c < c1; ++c)
         for (int64_t r = r0; r < r1; ++r) dst[c * s.rows + r] = src[r * s.cols + c];
     }
@@ -140,21 +146,27 @@ class TransposeBlockedKernel final : public SimdVariantKernel {
       std::memcpy(y.raw(), x.raw(), x.nbytes());
       return;
     }
-    const int64_t strips = (s.rows + 31) / 32;
+    const int64_t strips = (s.rows + kTile - 1) / kTile;
+    const int64_t blocks = (s.cols + kColumnBlock - 1) / kColumnBlock;
     auto run_as = [&](auto zero) {
       using T = decltype(zero);
       const T* in = static_cast<const T*>(x.raw());
       T* out = static_cast<T*>(y.raw());
-      parallel_ranges(ctx.threads(), s.batch * strips, 32 * s.cols, [&](int64_t i0, int64_t i1) {
-        transpose_tiles(in, out, s, i0, i1, strips);
-      });
+      parallel_ranges(
+          ctx.threads(), s.batch * strips * blocks, kTile * kColumnBlock,
+          [&](int64_t i0, int64_t i1) { transpose_tiles(in, out, s, i0, i1, strips, blocks); });
     };
     switch (size) {
-      case 1: return run_as(uint8_t{});
-      case 2: return run_as(uint16_t{});
-      case 4: return run_as(uint32_t{});
-      case 8: return run_as(uint64_t{});
-      default: return reference().run(ctx);
+      case 1:
+        return run_as(uint8_t{});
+      case 2:
+        return run_as(uint16_t{});
+      case 4:
+        return run_as(uint32_t{});
+      case 8:
+        return run_as(uint64_t{});
+      default:
+        return reference().run(ctx);
     }
   }
 
