@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <bit>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <random>
 
-#include "ops/cpu/simd/dispatch.h"
 #include "kernel_harness.h"
+#include "ops/cpu/simd/dispatch.h"
 
 namespace infera {
 namespace {
@@ -18,7 +18,8 @@ using simd::SimdLevel;
 
 class ThreadedRunContext final : public RunContext {
  public:
-  ThreadedRunContext(const Node& node, std::vector<Value>& in, std::vector<Tensor>& out, int threads)
+  ThreadedRunContext(const Node& node, std::vector<Value>& in, std::vector<Tensor>& out,
+                     int threads)
       : node_(node), in_(in), out_(out), threads_(threads) {}
   int num_inputs() const override { return static_cast<int>(in_.size()); }
   bool has_input(int i) const override { return i < num_inputs() && in_[i].tensor.defined(); }
@@ -63,7 +64,8 @@ std::vector<Tensor> run(const Node& node, int64_t opset, const std::vector<Tenso
   HarnessInferContext ictx(node, ptrs.data(), static_cast<int>(ptrs.size()), num_outputs);
   kernel->infer(ictx);
   std::vector<Tensor> outputs;
-  for (int i = 0; i < num_outputs; ++i) outputs.push_back(Tensor::empty(ictx.dtypes[i], ictx.shapes[i]));
+  for (int i = 0; i < num_outputs; ++i)
+    outputs.push_back(Tensor::empty(ictx.dtypes[i], ictx.shapes[i]));
   ThreadedRunContext rctx(node, values, outputs, threads);
   kernel->run(rctx);
   return outputs;
@@ -77,7 +79,8 @@ Tensor random_tensor(Shape shape, float lo, float hi, uint32_t seed) {
   return t;
 }
 
-void expect_close(const Tensor& fast, const Tensor& ref, double rtol, double atol, const std::string& what) {
+void expect_close(const Tensor& fast, const Tensor& ref, double rtol, double atol,
+                  const std::string& what) {
   ASSERT_EQ(fast.shape(), ref.shape()) << what;
   ASSERT_EQ(fast.dtype(), ref.dtype()) << what;
   int bad = 0;
@@ -111,10 +114,20 @@ void for_each_level(F body) {
 const std::vector<Shape> kOddShapes = {{}, {1}, {7}, {17}, {3, 5, 33}, {2, 3, 4, 5, 7}};
 
 TEST(SimdOps, UnaryMatchReference) {
-  struct Case { const char* op; std::vector<Attribute> attrs; float lo, hi; };
+  struct Case {
+    const char* op;
+    std::vector<Attribute> attrs;
+    float lo, hi;
+  };
   const std::vector<Case> cases = {
-      {"Relu", {}, -3, 3}, {"Sigmoid", {}, -20, 20}, {"Tanh", {}, -6, 6}, {"Tanh", {}, -0.3f, 0.3f},
-      {"Erf", {}, -4, 4}, {"Erf", {}, -0.7f, 0.7f}, {"Exp", {}, -80, 80}, {"HardSwish", {}, -5, 5},
+      {"Relu", {}, -3, 3},
+      {"Sigmoid", {}, -20, 20},
+      {"Tanh", {}, -6, 6},
+      {"Tanh", {}, -0.3f, 0.3f},
+      {"Erf", {}, -4, 4},
+      {"Erf", {}, -0.7f, 0.7f},
+      {"Exp", {}, -80, 80},
+      {"HardSwish", {}, -5, 5},
       {"HardSigmoid", {float_attr("alpha", 0.3f), float_attr("beta", 0.4f)}, -5, 5},
       {"LeakyRelu", {float_attr("alpha", 0.1f)}, -3, 3},
       {"Clip", {float_attr("min", -0.5f), float_attr("max", 0.7f)}, -2, 2}};
@@ -137,9 +150,10 @@ TEST(SimdOps, ClipBoundsFromInputs) {
   const Tensor lo = make_tensor<float>(DType::kFloat32, {}, {-1.5f});
   const Tensor hi = make_tensor<float>(DType::kFloat32, {}, {0.25f});
   for_each_level([&](const std::string& isa) {
-    expect_bitwise(run(node, 13, {x, lo, hi}, true)[0], run(node, 13, {x, lo, hi}, false)[0], "clip" + isa);
-    expect_bitwise(run(node, 13, {x, Tensor(), hi}, true)[0], run(node, 13, {x, Tensor(), hi}, false)[0],
-                   "clip max only" + isa);
+    expect_bitwise(run(node, 13, {x, lo, hi}, true)[0], run(node, 13, {x, lo, hi}, false)[0],
+                   "clip" + isa);
+    expect_bitwise(run(node, 13, {x, Tensor(), hi}, true)[0],
+                   run(node, 13, {x, Tensor(), hi}, false)[0], "clip max only" + isa);
   });
 }
 
@@ -148,29 +162,40 @@ TEST(SimdOps, ExpIsWithinTwoUlps) {
     std::vector<float> xs;
     for (float x = -103.0f; x < 88.7f; x += 0.0137f) xs.push_back(x);
     std::vector<float> ys(xs.size());
-    simd::simd_kernels().unary[int(simd::UnaryOp::kExp)](xs.data(), ys.data(), int64_t(xs.size()), {});
+    simd::simd_kernels().unary[int(simd::UnaryOp::kExp)](xs.data(), ys.data(), int64_t(xs.size()),
+                                                         {});
     int64_t worst = 0;
     for (size_t i = 0; i < xs.size(); ++i) {
       const float want = static_cast<float>(std::exp(static_cast<double>(xs[i])));
       if (want < 1.2e-38f) continue;  // subnormal results: absolute error is what counts there
-      worst = std::max<int64_t>(worst, std::abs(std::bit_cast<int32_t>(ys[i]) - std::bit_cast<int32_t>(want)));
+      worst = std::max<int64_t>(
+          worst, std::abs(std::bit_cast<int32_t>(ys[i]) - std::bit_cast<int32_t>(want)));
     }
     EXPECT_LE(worst, 2) << isa;
   });
 }
 
 TEST(SimdOps, BinaryBroadcastsMatchReference) {
-  const std::vector<std::pair<Shape, Shape>> shapes = {
-      {{3, 5, 17}, {3, 5, 17}}, {{}, {2, 3, 19}}, {{2, 3, 19}, {}}, {{2, 5, 3, 7}, {1, 5, 1, 1}},
-      {{5, 1, 1}, {2, 5, 3, 7}}, {{4, 33}, {33}}, {{33}, {4, 33}}, {{5, 1}, {1, 6}},
-      {{2, 3, 4}, {2, 1, 4}}, {{2, 3, 4, 5}, {2, 1, 4, 1}}, {{1}, {}}, {{1, 8, 1, 1}, {1, 8, 1, 1}},
-      {{2, 3, 5000}, {3, 1}}};
+  const std::vector<std::pair<Shape, Shape>> shapes = {{{3, 5, 17}, {3, 5, 17}},
+                                                       {{}, {2, 3, 19}},
+                                                       {{2, 3, 19}, {}},
+                                                       {{2, 5, 3, 7}, {1, 5, 1, 1}},
+                                                       {{5, 1, 1}, {2, 5, 3, 7}},
+                                                       {{4, 33}, {33}},
+                                                       {{33}, {4, 33}},
+                                                       {{5, 1}, {1, 6}},
+                                                       {{2, 3, 4}, {2, 1, 4}},
+                                                       {{2, 3, 4, 5}, {2, 1, 4, 1}},
+                                                       {{1}, {}},
+                                                       {{1, 8, 1, 1}, {1, 8, 1, 1}},
+                                                       {{2, 3, 5000}, {3, 1}}};
   for_each_level([&](const std::string& isa) {
     for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
       const Node node = make_node(op, 2, 1, {});
       for (const auto& [sa, sb] : shapes) {
         const Tensor a = random_tensor(sa, -2, 2, 1), b = random_tensor(sb, 0.5f, 2, 2);
-        const std::string what = std::string(op) + " " + shape_to_string(sa) + " " + shape_to_string(sb) + isa;
+        const std::string what =
+            std::string(op) + " " + shape_to_string(sa) + " " + shape_to_string(sb) + isa;
         expect_bitwise(run(node, 14, {a, b}, true, 2)[0], run(node, 14, {a, b}, false)[0], what);
       }
     }
@@ -187,8 +212,10 @@ TEST(SimdOps, SoftmaxMatchesReference) {
     }
     const Tensor x = random_tensor({2, 3, 5}, -5, 5, 5);
     const Node axis1 = make_node("Softmax", 1, 1, {int_attr("axis", 1)});
-    expect_close(run(axis1, 11, {x}, true)[0], run(axis1, 11, {x}, false)[0], 1e-5, 1e-9, "coerced 2-D" + isa);
-    expect_close(run(axis1, 13, {x}, true)[0], run(axis1, 13, {x}, false)[0], 1e-6, 0, "middle axis" + isa);
+    expect_close(run(axis1, 11, {x}, true)[0], run(axis1, 11, {x}, false)[0], 1e-5, 1e-9,
+                 "coerced 2-D" + isa);
+    expect_close(run(axis1, 13, {x}, true)[0], run(axis1, 13, {x}, false)[0], 1e-6, 0,
+                 "middle axis" + isa);
   });
 }
 
@@ -199,11 +226,12 @@ TEST(SimdOps, LayerNormalizationMatchesReference) {
     const Node node = make_node("LayerNormalization", 3, 3, {float_attr("epsilon", 1e-5f)});
     const auto fast = run(node, 17, {x, scale, bias}, true, 2, 3);
     const auto ref = run(node, 17, {x, scale, bias}, false, 1, 3);
-    for (int i = 0; i < 3; ++i) expect_close(fast[i], ref[i], 1e-5, 1e-5, "layernorm output " + std::to_string(i) + isa);
+    for (int i = 0; i < 3; ++i)
+      expect_close(fast[i], ref[i], 1e-5, 1e-5, "layernorm output " + std::to_string(i) + isa);
     const Node no_bias = make_node("LayerNormalization", 2, 1, {int_attr("axis", -2)});
     const Tensor scale2 = random_tensor({3, 37}, 0.5f, 1.5f, 9);
-    expect_close(run(no_bias, 17, {x, scale2}, true)[0], run(no_bias, 17, {x, scale2}, false)[0], 1e-5,
-                 1e-5, "layernorm axis -2" + isa);
+    expect_close(run(no_bias, 17, {x, scale2}, true)[0], run(no_bias, 17, {x, scale2}, false)[0],
+                 1e-5, 1e-5, "layernorm axis -2" + isa);
   });
 }
 
@@ -212,7 +240,8 @@ TEST(SimdOps, ReduceLastAxisMatchesReference) {
     const Tensor x = random_tensor({3, 5, 37}, -3, 3, 10);
     for (const char* op : {"ReduceMean", "ReduceSum", "ReduceMax"}) {
       for (int keep : {0, 1}) {
-        const Node node = make_node(op, 1, 1, {ints_attr("axes", {-1}), int_attr("keepdims", keep)});
+        const Node node =
+            make_node(op, 1, 1, {ints_attr("axes", {-1}), int_attr("keepdims", keep)});
         expect_close(run(node, 11, {x}, true)[0], run(node, 11, {x}, false)[0], 1e-5, 1e-5,
                      std::string(op) + isa);
       }
@@ -223,19 +252,52 @@ TEST(SimdOps, ReduceLastAxisMatchesReference) {
   });
 }
 
+// Concat along each axis, of inputs with different extents there (one empty), 2 threads.
+TEST(SimdOps, ConcatMatchesReference) {
+  const Shape a{2, 3, 4, 5};
+  for (int64_t axis : {0, 1, 2, 3, -1}) {
+    Shape b = a, c = a, empty = a;
+    const int d = static_cast<int>(axis < 0 ? axis + 4 : axis);
+    b[d] = 7;
+    c[d] = 2;
+    empty[d] = 0;
+    const Node node = make_node("Concat", 4, 1, {int_attr("axis", axis)});
+    const std::vector<Tensor> in{random_tensor(a, -1, 1, 1), random_tensor(b, -1, 1, 2),
+                                 random_tensor(empty, -1, 1, 3), random_tensor(c, -1, 1, 4)};
+    expect_bitwise(run(node, 13, in, true, 2)[0], run(node, 13, in, false)[0],
+                   "concat axis " + std::to_string(axis));
+  }
+  // A SqueezeNet fire module's join: two NHWC tensors along channels, big enough for 2 threads.
+  const Node channels = make_node("Concat", 2, 1, {int_attr("axis", 3)});
+  const std::vector<Tensor> fire{random_tensor({1, 55, 55, 64}, -1, 1, 5),
+                                 random_tensor({1, 55, 55, 64}, -1, 1, 6)};
+  const std::vector<Tensor> fast = run(channels, 13, fire, true, 2);
+  expect_bitwise(fast[0], run(channels, 13, fire, false)[0], "fire module concat");
+}
+
 TEST(SimdOps, TransposeMatchesReference) {
   const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {
-      {{2, 3, 4, 5}, {0, 2, 3, 1}}, {{2, 35, 4, 33}, {0, 3, 1, 2}}, {{2, 3, 40, 37}, {0, 1, 3, 2}},
-      {{45, 67}, {1, 0}}, {{3, 4, 5}, {}}, {{2, 3, 4, 5}, {0, 2, 1, 3}}, {{1, 1, 7, 1}, {3, 2, 1, 0}},
+      {{2, 3, 4, 5}, {0, 2, 3, 1}},
+      {{2, 35, 4, 33}, {0, 3, 1, 2}},
+      {{2, 3, 40, 37}, {0, 1, 3, 2}},
+      {{45, 67}, {1, 0}},
+      {{3, 4, 5}, {}},
+      {{2, 3, 4, 5}, {0, 2, 1, 3}},
+      {{1, 1, 7, 1}, {3, 2, 1, 0}},
       {{2, 3, 4, 5}, {3, 1, 0, 2}},
       // An RGB image to NHWC: 3 rows of 4,900 columns, cut into column blocks with a partial last.
       {{2, 3, 70, 70}, {0, 2, 3, 1}},
       // The innermost axis stays innermost: whole rows are copied.
-      {{12, 4, 16}, {1, 0, 2}}, {{3, 1, 5, 7}, {2, 1, 0, 3}}, {{2, 3, 4, 5, 6}, {2, 0, 3, 1, 4}}};
+      {{12, 4, 16}, {1, 0, 2}},
+      {{3, 1, 5, 7}, {2, 1, 0, 3}},
+      {{2, 3, 4, 5, 6}, {2, 0, 3, 1, 4}}};
   for (const auto& [shape, perm] : cases) {
-    const Node node = make_node("Transpose", 1, 1, perm.empty() ? std::vector<Attribute>{} : std::vector<Attribute>{ints_attr("perm", perm)});
+    const Node node = make_node(
+        "Transpose", 1, 1,
+        perm.empty() ? std::vector<Attribute>{} : std::vector<Attribute>{ints_attr("perm", perm)});
     const Tensor x = random_tensor(shape, -1, 1, 11);
-    expect_bitwise(run(node, 13, {x}, true, 2)[0], run(node, 13, {x}, false)[0], "transpose " + shape_to_string(shape));
+    expect_bitwise(run(node, 13, {x}, true, 2)[0], run(node, 13, {x}, false)[0],
+                   "transpose " + shape_to_string(shape));
     Tensor xi = Tensor::empty(DType::kInt64, shape);
     for (int64_t i = 0; i < xi.numel(); ++i) xi.data<int64_t>()[i] = i * 7919;
     expect_bitwise(run(node, 13, {xi}, true)[0], run(node, 13, {xi}, false)[0], "int64 transpose");
@@ -254,13 +316,13 @@ TEST(SimdOps, SliceMatchesReference) {
     std::vector<int64_t> starts, ends, axes, steps;
   };
   const std::vector<Case> cases = {
-      {{128, 1, 768}, {256}, {512}, {2}, {}},          // a Q/K/V split: runs of one row each
-      {{5, 7, 9}, {1, 2}, {4, 6}, {0, 1}, {}},         // cut in two outer dims, last kept whole
-      {{5, 7, 9}, {-3}, {100}, {-1}, {}},              // negative start, clamped end
+      {{128, 1, 768}, {256}, {512}, {2}, {}},            // a Q/K/V split: runs of one row each
+      {{5, 7, 9}, {1, 2}, {4, 6}, {0, 1}, {}},           // cut in two outer dims, last kept whole
+      {{5, 7, 9}, {-3}, {100}, {-1}, {}},                // negative start, clamped end
       {{5, 7, 9}, {0, 0, 0}, {5, 7, 9}, {0, 1, 2}, {}},  // the whole tensor: one run
-      {{6, 4}, {1}, {6}, {0}, {2}},                    // a step: reference
-      {{6, 4}, {5}, {0}, {0}, {-1}},                   // backwards: reference
-      {{3, 4, 5}, {2}, {2}, {1}, {}},                  // empty window
+      {{6, 4}, {1}, {6}, {0}, {2}},                      // a step: reference
+      {{6, 4}, {5}, {0}, {0}, {-1}},                     // backwards: reference
+      {{3, 4, 5}, {2}, {2}, {1}, {}},                    // empty window
   };
   for (const Case& c : cases) {
     std::vector<Tensor> in{random_tensor(c.shape, -1, 1, 21), int64_list(c.starts),
@@ -293,7 +355,8 @@ TEST(SimdOps, OtherDtypesGoToTheReference) {
   Tensor x = Tensor::empty(DType::kFloat64, {3, 5});
   for (int64_t i = 0; i < x.numel(); ++i) x.data<double>()[i] = double(i) - 7;
   const Tensor y = run(node, 14, {x}, true)[0];
-  for (int64_t i = 0; i < x.numel(); ++i) EXPECT_EQ(y.data<double>()[i], std::max(0.0, double(i) - 7));
+  for (int64_t i = 0; i < x.numel(); ++i)
+    EXPECT_EQ(y.data<double>()[i], std::max(0.0, double(i) - 7));
 }
 
 }  // namespace
