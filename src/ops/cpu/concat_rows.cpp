@@ -43,7 +43,9 @@ class ConcatRowsKernel final : public SimdVariantKernel {
     }
     if (y.numel() == 0) return;
     char* out = static_cast<char*>(y.raw());
-    parallel_ranges(ctx.threads(), outer, static_cast<int64_t>(row_bytes / 4 + 1),
+    // Work per row counted in bytes, not elements: a copy is bound by memory, and the inputs
+    // were just written by convs on every core.
+    parallel_ranges(ctx.threads(), outer, static_cast<int64_t>(row_bytes),
                     [&](int64_t r0, int64_t r1) {
                       for (int64_t r = r0; r < r1; ++r)
                         for (int i = 0; i < n; ++i)

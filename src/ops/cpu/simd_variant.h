@@ -21,9 +21,7 @@ class SimdVariantKernel : public OpKernel {
   SimdVariantKernel(const KernelInit& init, std::string op_name)
       : reference_(init.reference_kernel()), op_name_(std::move(op_name)) {}
   void infer(InferContext& ctx) const override { reference_->infer(ctx); }
-  std::string kernel_name() const override {
-    return op_name_ + "_f32_" + simd::simd_kernels().isa;
-  }
+  std::string kernel_name() const override { return op_name_ + "_f32_" + simd::simd_kernels().isa; }
 
  protected:
   const OpKernel& reference() const { return *reference_; }
@@ -33,9 +31,12 @@ class SimdVariantKernel : public OpKernel {
   std::string op_name_;
 };
 
-// Below this many element-operations a second thread costs more than it saves (measured on
-// 2 shared cores: fork-join and contention outweigh splitting a ~1 MB memory-bound op).
-inline constexpr int64_t kMinParallelWork = 1 << 18;
+// Below this many element-operations a second thread costs more than it saves. Measured on 2
+// cores with libgomp's bounded spin (a fork-join costs a few microseconds): splitting pays from
+// about 64K operations, more so when the input was just written by a kernel on both cores
+// (EfficientNet-B0 4.86 -> 4.71 ms with 1 << 18 -> 1 << 16). Under contention the thread
+// governor (src/runtime/thread_governor.h) drops to one thread anyway.
+inline constexpr int64_t kMinParallelWork = 1 << 16;
 
 // Calls f(thread, begin, end) over [0, items) split into one contiguous range per thread
 // (thread < threads: an index into per-thread scratch). Each item is computed the same way
