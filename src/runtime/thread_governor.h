@@ -30,7 +30,8 @@ class ThreadGovernor {
   static constexpr int kProbeRuns = 64;
   static constexpr double kProbeSeconds = 2.0;
   static constexpr int kMaxBackoff = 16;
-  static constexpr int kSettleRuns = 4;
+  // Two: the first try then falls in a warm-up (`infera bench` runs three unmeasured runs).
+  static constexpr int kSettleRuns = 2;
   static constexpr double kSlowdown = 1.5;
   // The other mode must be this much faster than the current mode's mean to take over.
   static constexpr double kSwitchMargin = 0.9;
