@@ -19,6 +19,11 @@ class SqueezeKernel final : public OpKernel {
     }
     ctx.set_output(0, x.dtype(), squeezed(ctx, x.shape(), axes(ctx)));
   }
+  // The bytes do not move: the output may take the input's buffer, and run() then copies nothing.
+  std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
+    ctx.offer_input_buffer(0, 0);
+    return nullptr;
+  }
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
     Tensor& y = planned_or_allocated(ctx, 0, x.dtype(),

@@ -1,0 +1,74 @@
+// The executor takes a kernel's offer to write its output over an input's buffer
+// (PrepareContext::offer_input_buffer) only when that is safe: Flatten then moves no bytes.
+#include "opt_test_util.h"
+#include "runtime/executor.h"
+
+namespace infera::testing {
+namespace {
+
+// x -> Relu -> a -> Flatten -> b [2, 12] -> Transpose -> y [12, 2], and (when `a_read_later`)
+// y2 = Neg(a) after it.
+Model flatten_model(bool a_read_later) {
+  Model m = make_model();
+  Graph& g = *m.graph;
+  g.inputs.push_back(tensor_value("x", {2, 3, 4}));
+  g.nodes.push_back(make_node("Relu", {"x"}, {"a"}));
+  g.nodes.push_back(make_node("Flatten", {"a"}, {"b"}, {int_attr("axis", 1)}));
+  g.nodes.push_back(make_node("Transpose", {"b"}, {"y"}));
+  g.outputs = {tensor_value("y", {12, 2})};
+  if (a_read_later) {
+    g.nodes.push_back(make_node("Neg", {"a"}, {"y2"}));
+    g.outputs.push_back(tensor_value("y2", {2, 3, 4}));
+  }
+  return m;
+}
+
+// The data pointers of Flatten's input and output, seen right after it ran (step 1).
+std::pair<const void*, const void*> flatten_buffers(const Model& m, const Tensor& x,
+                                                    std::vector<Value>& outputs) {
+  const KernelConfig config{.reference_only = true};
+  auto compiled = compile_graph(m.graph, m, nullptr, &config);
+  std::vector<Value> inputs{Value(x)};
+  auto plan = prepare_plan(compiled, inputs, config);
+  const void* in = nullptr;
+  const void* out = nullptr;
+  const StepObserver observer = [&](size_t step, const std::vector<Value>& values) {
+    // Relu's output a: the first [2, 3, 4] value after x (values are numbered in graph order;
+    // y2 comes later).
+    if (step == 0)
+      for (const Value& v : values)
+        if (!in && v.is_tensor() && v.tensor.has_data() && v.tensor.shape() == Shape{2, 3, 4} &&
+            v.tensor.raw() != x.raw())
+          in = v.tensor.raw();
+    if (step == 1)
+      for (const Value& v : values)
+        if (v.is_tensor() && v.tensor.has_data() && v.tensor.shape() == Shape{2, 12})
+          out = v.tensor.raw();
+  };
+  outputs = execute_plan(*plan, inputs, nullptr, &observer);
+  return {in, out};
+}
+
+TEST(ExecutorBufferOffers, FlattenTakesItsInputsBuffer) {
+  const Tensor x = random_tensor({2, 3, 4}, 7);
+  std::vector<Value> out;
+  const auto [in, flat] = flatten_buffers(flatten_model(false), x, out);
+  ASSERT_NE(in, nullptr);
+  EXPECT_EQ(in, flat);
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 12; ++j)
+      EXPECT_EQ(out[0].tensor.data<float>()[j * 2 + i], std::max(0.f, x.data<float>()[i * 12 + j]));
+}
+
+TEST(ExecutorBufferOffers, RefusedWhileTheInputIsStillRead) {
+  const Tensor x = random_tensor({2, 3, 4}, 8);
+  std::vector<Value> out;
+  const auto [in, flat] = flatten_buffers(flatten_model(true), x, out);
+  ASSERT_NE(in, nullptr);
+  EXPECT_NE(in, flat);
+  for (int64_t i = 0; i < x.numel(); ++i)
+    EXPECT_EQ(out[1].tensor.data<float>()[i], -std::max(0.f, x.data<float>()[i]));
+}
+
+}  // namespace
+}  // namespace infera::testing
