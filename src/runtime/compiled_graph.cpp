@@ -90,8 +90,9 @@ class GraphCompiler {
 
     const int64_t opset = model_.opset_for(node.domain);
     if (opset <= 0)
-      throw Error(ErrorKind::kInvalidModel, node.describe() + ": the model imports no opset for domain '" +
-                                                (node.domain.empty() ? "ai.onnx" : node.domain) + "'");
+      throw Error(ErrorKind::kInvalidModel,
+                  node.describe() + ": the model imports no opset for domain '" +
+                      (node.domain.empty() ? "ai.onnx" : node.domain) + "'");
     const OpRegistration* reg = find_op(node.domain, node.op_type, opset);
     if (!reg) {
       throw Error(ErrorKind::kUnsupported,

@@ -36,8 +36,8 @@ class Subgraph {
   std::vector<ValueInfo> input_infos;
   std::vector<int> outputs;
   std::vector<ValueInfo> output_infos;
-  std::vector<int> outer_refs;             // values bound from the enclosing graph
-  std::vector<std::string> outer_names;    // their names, same order
+  std::vector<int> outer_refs;           // values bound from the enclosing graph
+  std::vector<std::string> outer_names;  // their names, same order
 
   int num_inputs() const { return static_cast<int>(inputs.size()); }
   int num_outputs() const { return static_cast<int>(outputs.size()); }

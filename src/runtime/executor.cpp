@@ -251,6 +251,14 @@ std::unique_ptr<RunState> Plan::acquire_state() const {
   return state;
 }
 
+void Plan::drop_idle_states() const {
+  std::vector<std::unique_ptr<RunState>> idle;
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    idle.swap(pool_);
+  }  // freed outside the lock
+}
+
 void Plan::release_state(std::unique_ptr<RunState> state) const {
   std::lock_guard<std::mutex> lock(pool_mutex_);
   pool_.push_back(std::move(state));

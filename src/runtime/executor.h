@@ -56,6 +56,8 @@ class Plan {
 
   std::unique_ptr<RunState> acquire_state() const;
   void release_state(std::unique_ptr<RunState> state) const;
+  // Frees the arenas of runs that are over (a plan kept for rare use: the thread governor's).
+  void drop_idle_states() const;
 
  private:
   mutable std::mutex pool_mutex_;

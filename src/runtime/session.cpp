@@ -273,6 +273,8 @@ std::vector<Value> Session::run_values(const std::vector<Value>& inputs) const {
   std::vector<Value> outputs = execute_plan(*plan, inputs);
   const Clock::time_point end = Clock::now();
   governor->record(threads, std::chrono::duration<double>(end - start).count(), seconds(end));
+  // A try that lost: its plan's arena (as big as the other plan's) is not kept between tries.
+  if (threads != governor->current_threads()) plan->drop_idle_states();
   return outputs;
 }
 

@@ -18,6 +18,11 @@ int ThreadGovernor::choose(double now) {
   return threads_of(current_);
 }
 
+int ThreadGovernor::current_threads() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return threads_of(current_);
+}
+
 void ThreadGovernor::record(int threads, double seconds, double now) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (full_threads_ <= 1) return;

@@ -23,6 +23,8 @@ class ThreadGovernor {
   int choose(double now);
   // What a run with `threads` threads took, in seconds, finished at `now`.
   void record(int threads, double seconds, double now);
+  // The thread count runs use between tries.
+  int current_threads();
 
   // A try of the other mode: after the first kSettleRuns runs, then every kProbeRuns runs and
   // kProbeSeconds (both doubled after each losing try, up to kMaxBackoff times), or after

@@ -40,6 +40,7 @@ TEST(ThreadGovernor, DropsToOneThreadUnderContentionAndComesBack) {
   // Another process takes a core: two threads now take 12 ms, one thread still 5 ms.
   const int single_busy = simulate(g, now, 500, 12.0, 5.0);
   EXPECT_GE(single_busy, 480);  // switched within a few runs
+  EXPECT_EQ(g.current_threads(), 1);
   // The other process ends: back to two threads by the next periodic try (2 s and 64 runs,
   // doubled by each try that lost while the core was busy).
   simulate(g, now, 1600, 3.0, 5.0);
