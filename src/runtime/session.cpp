@@ -270,7 +270,13 @@ std::vector<Value> Session::run_values(const std::vector<Value>& inputs) const {
   const int threads = governor->choose(seconds(Clock::now()));
   std::shared_ptr<const Plan> plan = impl_->plan_for(inputs, threads);
   const Clock::time_point start = Clock::now();  // preparing a plan is not the run's time
-  std::vector<Value> outputs = execute_plan(*plan, inputs);
+  std::vector<Value> outputs;
+  try {
+    outputs = execute_plan(*plan, inputs);
+  } catch (...) {
+    governor->abandon(threads);  // a failed run measures nothing
+    throw;
+  }
   const Clock::time_point end = Clock::now();
   governor->record(threads, std::chrono::duration<double>(end - start).count(), seconds(end));
   // A try that lost: its plan's arena (as big as the other plan's) is not kept between tries.

@@ -18,6 +18,11 @@ int ThreadGovernor::choose(double now) {
   return threads_of(current_);
 }
 
+void ThreadGovernor::abandon(int threads) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (full_threads_ > 1 && index(threads) != current_) probe_pending_ = false;
+}
+
 int ThreadGovernor::current_threads() {
   std::lock_guard<std::mutex> lock(mutex_);
   return threads_of(current_);

@@ -23,6 +23,8 @@ class ThreadGovernor {
   int choose(double now);
   // What a run with `threads` threads took, in seconds, finished at `now`.
   void record(int threads, double seconds, double now);
+  // A run with `threads` threads failed: if it was a try, the next one may come.
+  void abandon(int threads);
   // The thread count runs use between tries.
   int current_threads();
 

@@ -58,6 +58,16 @@ TEST(ThreadGovernor, FindsOneThreadFasterFromTheFirstRuns) {
   EXPECT_GE(single, 9);  // runs 1-2 settle, 3 tries, then one thread
 }
 
+// A try whose run failed (an error in the model at run time) does not block later tries.
+TEST(ThreadGovernor, AFailedTryDoesNotStopTrying) {
+  ThreadGovernor g(2);
+  double now = 0;
+  simulate(g, now, 2, 3.0, 5.0);
+  ASSERT_EQ(g.choose(now), 1);  // the first try
+  g.abandon(1);
+  EXPECT_EQ(g.choose(now), 1);  // tried again at once
+}
+
 TEST(ThreadGovernor, OneThreadSessionsNeverChange) {
   ThreadGovernor g(1);
   double now = 0;
