@@ -210,6 +210,9 @@ class OpKernel {
   virtual std::shared_ptr<void> prepare(PrepareContext&) const { return nullptr; }
   // The kernel's name in profiles: "reference", "conv_f32_onednn", ...
   virtual std::string kernel_name() const { return "reference"; }
+  // The name for one plan, given what prepare() returned (null for unplanned nodes), where
+  // prepare() picks among algorithms by shape.
+  virtual std::string plan_kernel_name(const void* /*node_state*/) const { return kernel_name(); }
 };
 
 using KernelFactory = std::unique_ptr<OpKernel> (*)(const KernelInit&);

@@ -342,7 +342,7 @@ std::vector<Value> Session::run_profiled(const std::vector<Value>& inputs,
     NodeProfile p;
     p.node = node_display_name(cn);
     p.op = cn.node->op_type;
-    p.kernel = cn.kernel->kernel_name();
+    p.kernel = cn.kernel->plan_kernel_name(plan->steps[s].state.get());
     const int out = cn.outputs.empty() ? -1 : cn.outputs[0];
     const Value& meta = out >= 0 ? plan->value_template[out] : Value();
     p.shape = meta.is_tensor() && meta.tensor.defined() ? shape_to_string(meta.tensor.shape())
@@ -364,7 +364,7 @@ std::vector<Value> Session::run_observed(
     NodeOutputs shown;
     shown.node = node_display_name(cn);
     shown.op = cn.node->op_type;
-    shown.kernel = cn.kernel->kernel_name();
+    shown.kernel = cn.kernel->plan_kernel_name(plan->steps[s].state.get());
     shown.folded = plan->steps[s].mode == PlanStep::Mode::kFolded;
     for (int v : cn.outputs) {
       if (v < 0) continue;  // an optional output the model leaves unnamed

@@ -138,7 +138,7 @@ inline VariantResult run_variant(const Node& node, int64_t opset, const std::vec
   PlannedRunContext rctx(inner, state.get(), scratch.empty() ? nullptr : scratch.data(),
                          config.threads);
   kernel->run(rctx);
-  return {kernel->kernel_name(), std::move(outputs)};
+  return {kernel->plan_kernel_name(state.get()), std::move(outputs)};
 }
 
 }  // namespace infera::testing
