@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/file_pages.h"
 #include "infera/error.h"
 
 namespace infera {
@@ -37,9 +38,13 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
   // MAP_PRIVATE: later changes to the file on disk must not show through as torn weights.
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) fail_io(path, std::string("cannot map: ") + std::strerror(errno));
+  register_file_mapping(p, size);
   return std::shared_ptr<MappedFile>(new MappedFile(path, static_cast<const uint8_t*>(p), size));
 }
 
-MappedFile::~MappedFile() { ::munmap(const_cast<uint8_t*>(data_), size_); }
+MappedFile::~MappedFile() {
+  unregister_file_mapping(data_);
+  ::munmap(const_cast<uint8_t*>(data_), size_);
+}
 
 }  // namespace infera

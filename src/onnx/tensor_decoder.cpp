@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/file_pages.h"
 #include "onnx/decoders.h"
 
 namespace infera::onnx {
@@ -32,28 +33,50 @@ void read_tensor_fields(DecodeContext& ctx, wire::WireReader& r, TensorFields& f
   while (!r.at_end()) {
     const wire::FieldTag tag = r.read_tag();
     switch (tag.number) {
-      case 1: r.append_int64s(tag, f.dims); break;
-      case 2: f.data_type = r.read_int32(tag); break;
-      case 3: ctx.fail(ErrorKind::kUnsupported, "segmented tensors (segment) are not supported");
-      case 4: r.append_floats(tag, f.float_data); break;
-      case 5: r.append_int32s(tag, f.int32_data); break;
-      case 6: f.string_data.push_back(r.read_string(tag)); break;
-      case 7: r.append_int64s(tag, f.int64_data); break;
+      case 1:
+        r.append_int64s(tag, f.dims);
+        break;
+      case 2:
+        f.data_type = r.read_int32(tag);
+        break;
+      case 3:
+        ctx.fail(ErrorKind::kUnsupported, "segmented tensors (segment) are not supported");
+      case 4:
+        r.append_floats(tag, f.float_data);
+        break;
+      case 5:
+        r.append_int32s(tag, f.int32_data);
+        break;
+      case 6:
+        f.string_data.push_back(r.read_string(tag));
+        break;
+      case 7:
+        r.append_int64s(tag, f.int64_data);
+        break;
       case 8:
         f.name = r.read_string(tag);
         ctx.name_current(f.name);
         break;
-      case 9: f.raw_data = r.read_bytes(tag); break;
-      case 10: r.append_doubles(tag, f.double_data); break;
-      case 11: r.append_uint64s(tag, f.uint64_data); break;
+      case 9:
+        f.raw_data = r.read_bytes(tag);
+        break;
+      case 10:
+        r.append_doubles(tag, f.double_data);
+        break;
+      case 11:
+        r.append_uint64s(tag, f.uint64_data);
+        break;
       case 13: {
         PathScope scope(ctx, "external_data", f.external_data.size());
         wire::WireReader entry = r.read_message(tag);
         f.external_data.push_back(decode_string_pair(ctx, entry));
         break;
       }
-      case 14: f.data_location = r.read_int32(tag); break;
-      default: r.skip(tag);
+      case 14:
+        f.data_location = r.read_int32(tag);
+        break;
+      default:
+        r.skip(tag);
     }
   }
 }
@@ -89,6 +112,9 @@ Tensor tensor_over_bytes(DType dtype, Shape shape, wire::Bytes bytes,
   } else if (!bytes.empty()) {
     std::memcpy(t.raw(), bytes.data(), bytes.size());
   }
+  // The copy is what the model reads from now on; the file's pages it came from would otherwise
+  // stay resident beside it.
+  release_file_pages(bytes.data(), bytes.size());
   return t;
 }
 
@@ -101,8 +127,7 @@ Tensor tensor_from_bytes(const DecodeContext& ctx, DType dtype, Shape shape, int
   if (!fits || static_cast<uint64_t>(numel) * elem != bytes.size())
     ctx.fail(std::string(source) + " holds " + std::to_string(bytes.size()) + " bytes but dims " +
              shape_to_string(shape) + " of " + dtype_name(dtype) + " need " +
-             (fits ? std::to_string(static_cast<uint64_t>(numel) * elem)
-                   : std::string("more")));
+             (fits ? std::to_string(static_cast<uint64_t>(numel) * elem) : std::string("more")));
   return tensor_over_bytes(dtype, std::move(shape), bytes, owner);
 }
 
@@ -120,15 +145,17 @@ uint64_t parse_decimal(const DecodeContext& ctx, const std::string& key, const s
   return v;
 }
 
-Tensor tensor_from_external(DecodeContext& ctx, const TensorFields& f, DType dtype,
-                            int64_t numel) {
+Tensor tensor_from_external(DecodeContext& ctx, const TensorFields& f, DType dtype, int64_t numel) {
   std::string location;
   uint64_t offset = 0;
   std::optional<uint64_t> length;
   for (const auto& [key, value] : f.external_data) {
-    if (key == "location") location = value;
-    else if (key == "offset") offset = parse_decimal(ctx, key, value);
-    else if (key == "length") length = parse_decimal(ctx, key, value);
+    if (key == "location")
+      location = value;
+    else if (key == "offset")
+      offset = parse_decimal(ctx, key, value);
+    else if (key == "length")
+      length = parse_decimal(ctx, key, value);
   }
   if (f.raw_data || !f.float_data.empty() || !f.int32_data.empty() || !f.int64_data.empty() ||
       !f.double_data.empty() || !f.uint64_data.empty() || !f.string_data.empty())
@@ -143,12 +170,21 @@ enum class TypedField { kFloat, kInt32, kInt64, kDouble, kUInt64, kString };
 
 TypedField typed_field_for(DType dtype) {
   switch (dtype) {
-    case DType::kFloat32: case DType::kComplex64: return TypedField::kFloat;
-    case DType::kInt64: return TypedField::kInt64;
-    case DType::kFloat64: case DType::kComplex128: return TypedField::kDouble;
-    case DType::kUInt32: case DType::kUInt64: return TypedField::kUInt64;
-    case DType::kString: return TypedField::kString;
-    default: return TypedField::kInt32;
+    case DType::kFloat32:
+    case DType::kComplex64:
+      return TypedField::kFloat;
+    case DType::kInt64:
+      return TypedField::kInt64;
+    case DType::kFloat64:
+    case DType::kComplex128:
+      return TypedField::kDouble;
+    case DType::kUInt32:
+    case DType::kUInt64:
+      return TypedField::kUInt64;
+    case DType::kString:
+      return TypedField::kString;
+    default:
+      return TypedField::kInt32;
   }
 }
 
@@ -160,12 +196,18 @@ const char* typed_field_name(TypedField field) {
 
 size_t typed_field_count(const TensorFields& f, TypedField field) {
   switch (field) {
-    case TypedField::kFloat: return f.float_data.size();
-    case TypedField::kInt32: return f.int32_data.size();
-    case TypedField::kInt64: return f.int64_data.size();
-    case TypedField::kDouble: return f.double_data.size();
-    case TypedField::kUInt64: return f.uint64_data.size();
-    case TypedField::kString: return f.string_data.size();
+    case TypedField::kFloat:
+      return f.float_data.size();
+    case TypedField::kInt32:
+      return f.int32_data.size();
+    case TypedField::kInt64:
+      return f.int64_data.size();
+    case TypedField::kDouble:
+      return f.double_data.size();
+    case TypedField::kUInt64:
+      return f.uint64_data.size();
+    case TypedField::kString:
+      return f.string_data.size();
   }
   return 0;
 }
@@ -183,11 +225,21 @@ void fill_copied(Tensor& t, const std::vector<Src>& values) {
 
 void fill_from_int32_data(Tensor& t, const std::vector<int32_t>& v) {
   switch (t.dtype()) {
-    case DType::kInt32: fill_copied(t, v); break;
-    case DType::kInt8: fill_converted<int8_t>(t, v); break;
-    case DType::kUInt8: fill_converted<uint8_t>(t, v); break;
-    case DType::kInt16: fill_converted<int16_t>(t, v); break;
-    case DType::kUInt16: fill_converted<uint16_t>(t, v); break;
+    case DType::kInt32:
+      fill_copied(t, v);
+      break;
+    case DType::kInt8:
+      fill_converted<int8_t>(t, v);
+      break;
+    case DType::kUInt8:
+      fill_converted<uint8_t>(t, v);
+      break;
+    case DType::kInt16:
+      fill_converted<int16_t>(t, v);
+      break;
+    case DType::kUInt16:
+      fill_converted<uint16_t>(t, v);
+      break;
     case DType::kBool: {
       auto* out = t.data<uint8_t>();
       for (size_t i = 0; i < v.size(); ++i) out[i] = v[i] != 0;
@@ -217,15 +269,27 @@ Tensor tensor_from_typed_fields(const DecodeContext& ctx, const TensorFields& f,
              " values but " + typed_field_name(expected) + " holds " + std::to_string(present));
   Tensor t = Tensor::empty(dtype, f.dims);
   switch (expected) {
-    case TypedField::kFloat: fill_copied(t, f.float_data); break;
-    case TypedField::kInt32: fill_from_int32_data(t, f.int32_data); break;
-    case TypedField::kInt64: fill_copied(t, f.int64_data); break;
-    case TypedField::kDouble: fill_copied(t, f.double_data); break;
-    case TypedField::kUInt64:
-      if (dtype == DType::kUInt64) fill_copied(t, f.uint64_data);
-      else fill_converted<uint32_t>(t, f.uint64_data);
+    case TypedField::kFloat:
+      fill_copied(t, f.float_data);
       break;
-    case TypedField::kString: fill_converted<std::string>(t, f.string_data); break;
+    case TypedField::kInt32:
+      fill_from_int32_data(t, f.int32_data);
+      break;
+    case TypedField::kInt64:
+      fill_copied(t, f.int64_data);
+      break;
+    case TypedField::kDouble:
+      fill_copied(t, f.double_data);
+      break;
+    case TypedField::kUInt64:
+      if (dtype == DType::kUInt64)
+        fill_copied(t, f.uint64_data);
+      else
+        fill_converted<uint32_t>(t, f.uint64_data);
+      break;
+    case TypedField::kString:
+      fill_converted<std::string>(t, f.string_data);
+      break;
   }
   return t;
 }
@@ -258,8 +322,8 @@ NamedTensor decode_tensor(DecodeContext& ctx, wire::WireReader& reader) {
     if (!f.float_data.empty() || !f.int32_data.empty() || !f.int64_data.empty() ||
         !f.double_data.empty() || !f.uint64_data.empty() || !f.string_data.empty())
       ctx.fail("tensor has both raw_data and a typed data field");
-    out.tensor = tensor_from_bytes(ctx, dtype, f.dims, numel, *f.raw_data, ctx.keep_alive(),
-                                   "raw_data");
+    out.tensor =
+        tensor_from_bytes(ctx, dtype, f.dims, numel, *f.raw_data, ctx.keep_alive(), "raw_data");
   } else {
     out.tensor = tensor_from_typed_fields(ctx, f, dtype, numel);
   }

@@ -5,7 +5,10 @@
 #include <fstream>
 #include <shared_mutex>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 
+#include "core/file_pages.h"
 #include "infera/infera.h"
 #include "onnx/onnx_reader.h"
 #include "ops/cpu/onednn_common.h"
@@ -213,6 +216,27 @@ int usable_cores() {
   return cores;
 }
 
+void collect_read_names(const Graph& graph, std::unordered_set<std::string>& read) {
+  for (const Node& node : graph.nodes) {
+    read.insert(node.inputs.begin(), node.inputs.end());
+    for (const Attribute& a : node.attributes) {
+      if (a.g) collect_read_names(*a.g, read);
+      for (const auto& g : a.graphs) collect_read_names(*g, read);
+    }
+  }
+  for (const ValueInfo& out : graph.outputs) read.insert(out.name);
+}
+
+// Gives back the file pages of initializers that optimization left unread (Conv+BatchNorm
+// folding writes new weights, for one): reading them to fold made them resident, and the
+// mapping would keep them in the process's memory for its whole life.
+void release_unread_initializers(const Graph& graph) {
+  std::unordered_set<std::string> read;
+  collect_read_names(graph, read);
+  for (const Initializer& init : graph.initializers)
+    if (!read.count(init.name)) release_file_pages(init.tensor.raw(), init.tensor.nbytes());
+}
+
 std::unique_ptr<SessionImpl> impl_from_model(std::shared_ptr<Model> model,
                                              const SessionOptions& options) {
   auto impl = std::make_unique<SessionImpl>();
@@ -232,6 +256,7 @@ std::unique_ptr<SessionImpl> impl_from_model(std::shared_ptr<Model> model,
     optimize.bf16_activations =
         options.bf16 && !options.reference_kernels && onednn::cpu_has_bf16();
     optimize_model(*impl->model, optimize);
+    release_unread_initializers(*impl->model->graph);
   }
   impl->graph = compile_graph(impl->model->graph, *impl->model, nullptr, &impl->config);
   for (const ValueInfo& vi : impl->graph->input_infos) impl->inputs.push_back(tensor_info_of(vi));

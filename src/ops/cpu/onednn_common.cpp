@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include "core/file_pages.h"
+
 namespace infera::onednn {
 
 using tag = dnnl::memory::format_tag;
@@ -138,9 +140,9 @@ void BoundArgs::execute_unbound(const dnnl::primitive& primitive, dnnl::stream& 
     args.push_back({args_[i].arg, memories.back().get()});
     ++i;
   }
-  dnnl::error::wrap_c_api(dnnl_primitive_execute(primitive.get(), s.get(),
-                                                 static_cast<int>(args.size()), args.data()),
-                          "could not execute a oneDNN primitive");
+  dnnl::error::wrap_c_api(
+      dnnl_primitive_execute(primitive.get(), s.get(), static_cast<int>(args.size()), args.data()),
+      "could not execute a oneDNN primitive");
   s.wait();
 }
 
@@ -159,8 +161,15 @@ dnnl::memory PackedConstantCache::get(const dnnl::memory::desc& plain, const voi
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [desc, mem] : packed_)
     if (desc == wanted) return mem;
-  dnnl::memory mem = wanted == plain ? wrap(plain, data) : reorder_constant(plain, data, wanted);
+  if (wanted == plain) {
+    packed_.emplace_back(wanted, wrap(plain, data));
+    return packed_.back().second;
+  }
+  dnnl::memory mem = reorder_constant(plain, data, wanted);
   packed_.emplace_back(wanted, mem);
+  // The packed copy serves every run from now on; the plain one is read again only if a
+  // later plan wants another layout.
+  release_file_pages(data, plain.get_size());
   return mem;
 }
 
