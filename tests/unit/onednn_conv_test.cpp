@@ -206,51 +206,60 @@ TEST(OneDnnConv, DeterministicPointwiseMatchesReferenceOnAnyThreadCount) {
   }
 }
 
-// 3x3 stride-1 convs with 16k channels and outputs of 20x20 or more compute with Winograd
-// F(4x4, 3x3) where oneDNN has it (AVX-512): it must match the reference, with the residual sum
-// and activation fused, and in deterministic mode give each image the bits it gets alone and the
-// same bits on 1 and 3 threads (it runs image by image there).
+// 3x3 stride-1 convs with 16k channels compute with Winograd where oneDNN has it (AVX-512):
+// F(4x4, 3x3) from 20x20 outputs, F(2x2, 3x3) from 14x14 in deterministic mode only. Each must
+// match the reference, with the residual sum and activation fused, and in deterministic mode give
+// each image the bits it gets alone and the same bits on 1 and 3 threads (it runs image by image).
 TEST(OneDnnConv, WinogradMatchesReferenceAndKeepsEachImagesBits) {
-  const ConvCase c{{3, 160, 20, 21}, {96, 160, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}};
-  const Shape y = reference_shape(c);
-  const std::vector<Tensor> in = conv_inputs(c, y, true);
-  std::vector<Attribute> attrs = c.attrs;
-  attrs.push_back(string_attr("activation", "Relu"));
-  const Node node = make_node("FusedConv", 4, 1, attrs, "com.infera");
-  const std::vector<bool> constant{false, true, false, false};
-  const Tensor expected = reference_fused(c, in, true, relu);
-  for (bool deterministic : {false, true}) {
-    KernelConfig config;
-    config.deterministic = deterministic;
-    config.threads = 3;
-    const VariantResult batch = run_variant(node, 1, in, constant, 1, config);
-    SCOPED_TRACE(deterministic ? "deterministic" : "fastest");
-    if (batch.kernel_name != "conv_f32_winograd_onednn")
-      GTEST_SKIP() << "oneDNN has no Winograd kernel on this CPU: " << batch.kernel_name;
-    // Winograd's rounding error scales with the largest output, not with each one.
-    float largest = 0.f, worst = 0.f;
-    for (int64_t i = 0; i < expected.numel(); ++i) {
-      largest = std::max(largest, std::fabs(expected.data<float>()[i]));
-      worst =
-          std::max(worst, std::fabs(expected.data<float>()[i] - batch.outputs[0].data<float>()[i]));
+  const ConvCase cases[] = {
+      {{3, 160, 20, 21}, {96, 160, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}},  // F(4x4, 3x3)
+      {{3, 64, 16, 15}, {32, 64, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}},    // F(2x2, 3x3)
+  };
+  for (const ConvCase& c : cases) {
+    const bool small = c.x[3] < 20;
+    const Shape y = reference_shape(c);
+    const std::vector<Tensor> in = conv_inputs(c, y, true);
+    std::vector<Attribute> attrs = c.attrs;
+    attrs.push_back(string_attr("activation", "Relu"));
+    const Node node = make_node("FusedConv", 4, 1, attrs, "com.infera");
+    const std::vector<bool> constant{false, true, false, false};
+    const Tensor expected = reference_fused(c, in, true, relu);
+    for (bool deterministic : {false, true}) {
+      KernelConfig config;
+      config.deterministic = deterministic;
+      config.threads = 3;
+      const VariantResult batch = run_variant(node, 1, in, constant, 1, config);
+      SCOPED_TRACE(shape_to_string(c.x) + (deterministic ? " deterministic" : " fastest"));
+      if (small && !deterministic) {
+        EXPECT_EQ(batch.kernel_name, "conv_f32_onednn");
+      } else if (batch.kernel_name != "conv_f32_winograd_onednn") {
+        GTEST_SKIP() << "oneDNN has no Winograd kernel on this CPU: " << batch.kernel_name;
+      }
+      // Winograd's rounding error scales with the largest output, not with each one.
+      float largest = 0.f, worst = 0.f;
+      for (int64_t i = 0; i < expected.numel(); ++i) {
+        const float e = expected.data<float>()[i];
+        largest = std::max(largest, std::fabs(e));
+        worst = std::max(worst, std::fabs(e - batch.outputs[0].data<float>()[i]));
+      }
+      EXPECT_LE(worst, 1e-5f * largest) << "largest output " << largest;
+      if (!deterministic) continue;
+      config.threads = 1;
+      const Tensor one_thread = run_variant(node, 1, in, constant, 1, config).outputs[0];
+      EXPECT_EQ(std::memcmp(one_thread.raw(), batch.outputs[0].raw(), one_thread.nbytes()), 0);
+      // Image 1 alone, with its own slice of Z.
+      std::vector<Tensor> alone = in;
+      for (int i : {0, 3}) {
+        Shape shape = in[i].shape();
+        shape[0] = 1;
+        alone[i] = Tensor::empty(DType::kFloat32, shape);
+        std::memcpy(alone[i].raw(), in[i].data<float>() + alone[i].numel(), alone[i].nbytes());
+      }
+      const Tensor single = run_variant(node, 1, alone, constant, 1, config).outputs[0];
+      EXPECT_EQ(std::memcmp(single.raw(), batch.outputs[0].data<float>() + single.numel(),
+                            single.nbytes()),
+                0);
     }
-    EXPECT_LE(worst, 1e-5f * largest) << "largest output " << largest;
-    if (!deterministic) continue;
-    config.threads = 1;
-    const Tensor one_thread = run_variant(node, 1, in, constant, 1, config).outputs[0];
-    EXPECT_EQ(std::memcmp(one_thread.raw(), batch.outputs[0].raw(), one_thread.nbytes()), 0);
-    // Image 1 alone, with its own slice of Z.
-    std::vector<Tensor> alone = in;
-    for (int i : {0, 3}) {
-      Shape shape = in[i].shape();
-      shape[0] = 1;
-      alone[i] = Tensor::empty(DType::kFloat32, shape);
-      std::memcpy(alone[i].raw(), in[i].data<float>() + alone[i].numel(), alone[i].nbytes());
-    }
-    const Tensor single = run_variant(node, 1, alone, constant, 1, config).outputs[0];
-    EXPECT_EQ(
-        std::memcmp(single.raw(), batch.outputs[0].data<float>() + single.numel(), single.nbytes()),
-        0);
   }
 }
 

@@ -8,7 +8,9 @@
 // bf16 mode computes with bfloat16 X and W (f32 Y). bfloat16 X, W and Y (made by
 // src/opt/bf16_activations.cpp) compute with no conversion at all, on CPUs with native bf16.
 // Other dtypes go to the reference kernel.
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -45,13 +47,11 @@ struct ConvPlan {
   size_t src_offset = 0, dst_offset = 0, pad_offset = 0;
   dn::PointwiseConvShape pointwise;  // batch > 0: deterministic 1x1 in fixed sgemm tiles
   bool winograd = false;
-  // > 0: `conv` is built for one image and runs once per image (deterministic Winograd).
-  int64_t images = 0;
-  size_t src_image_bytes = 0, dst_image_bytes = 0;
+  // > 1: every desc above is one image's, and a run reorders, convolves and reorders back
+  // image by image (deterministic Winograd); X, Z and Y advance by these strides.
+  int64_t images = 1;
+  size_t x_image_bytes = 0, y_image_bytes = 0;
 };
-
-// The layout oneDNN's Winograd kernel computes in: channels in blocks of 16, image after image.
-constexpr auto kWinogradTag = memory::format_tag::nChw16c;
 
 // oneDNN's tags for grouped weights [G, OC/G, IC/G, k...] are the plain tag one rank up.
 memory::desc plain_weights_desc(const Shape& w, int64_t group, memory::data_type type) {
@@ -191,44 +191,54 @@ bool conv_keeps_plain_layout(const SpatialGeometry& g) {
   return is_pointwise(g);
 }
 
-// Whether a conv computes with Winograd F(4x4, 3x3) (oneDNN's jit_wino_4x3): 2.25x fewer
-// multiplies, measured 1.5-2x faster than the direct kernel on this AVX-512 CPU for ResNet's and
-// SqueezeNet's 3x3 convs (2 cores, batch 1 and 32, reorders to and from its blocked layout
-// included), at float32 rounding error. The choice depends on one image's geometry, never the
-// batch, so a sample alone and inside a batch take the same arithmetic: below 13x13 outputs (4
-// tiles of 4x4 per image, ResNet's last stage) the direct kernel was faster at batch 1.
-// INFERA_ONEDNN_CONV_ALGO=direct turns it off, for measuring.
-bool conv_uses_winograd(const SpatialGeometry& g, const Shape& x, const Shape& y,
-                        memory::data_type compute) {
+// The oneDNN Winograd kernel a conv computes with, or null for the direct one. Winograd does
+// 2.25x (F(4x4, 3x3), jit_wino_4x3) or 1.8x (F(2x2, 3x3), jit_fp32_wino_2x3) fewer multiplies, at
+// float32 rounding error, and computes in nChw16c, so X and Y are reordered in and out. Measured
+// on this AVX-512 CPU, 2 cores (docs/DECISIONS.md): F(4x4) wins from 20x20 outputs up at any batch
+// (ResNet-50's 56x56 and 28x28 3x3s); below that its weights, 4x the direct kernel's, cost more
+// than it saves at batch 1, while F(2x2) still pays from 14x14 (ResNet-50's 14x14, not
+// SqueezeNet's 13x13 or anyone's 7x7). F(2x2) has no kernel for large batches, so it serves only
+// `one_image` plans (deterministic mode, which runs image by image). The choice never depends on
+// the batch size. INFERA_ONEDNN_CONV_ALGO=direct turns Winograd off, for measuring.
+const char* winograd_kernel(const SpatialGeometry& g, const Shape& x, const Shape& y,
+                            memory::data_type compute, bool one_image) {
   static const bool disabled = [] {
     const char* v = std::getenv("INFERA_ONEDNN_CONV_ALGO");
     return v && std::string(v) == "direct";
   }();
-  if (disabled || compute != memory::data_type::f32 || g.rank != 2) return false;
-  for (int d = kMaxSpatialRank - 2; d < kMaxSpatialRank; ++d)
-    if (g.kernel[d] != 3 || g.stride[d] != 1 || g.dilation[d] != 1 || g.out[d] < 20) return false;
-  constexpr int64_t kSimdChannels = 16;  // the kernel's channel block
-  return x[1] % kSimdChannels == 0 && y[1] % kSimdChannels == 0;
+  if (disabled || compute != memory::data_type::f32 || g.rank != 2) return nullptr;
+  int64_t smallest_out = INT64_MAX;
+  for (int d = kMaxSpatialRank - 2; d < kMaxSpatialRank; ++d) {
+    if (g.kernel[d] != 3 || g.stride[d] != 1 || g.dilation[d] != 1) return nullptr;
+    smallest_out = std::min(smallest_out, g.out[d]);
+  }
+  constexpr int64_t kSimdChannels = 16;  // the kernels' channel block
+  if (x[1] % kSimdChannels != 0 || y[1] % kSimdChannels != 0) return nullptr;
+  if (smallest_out >= 20) return "jit_wino_4x3";
+  if (one_image && smallest_out >= 14) return "jit_fp32_wino_2x3";
+  return nullptr;
 }
 
-// The Winograd primitive, or nothing when this CPU or oneDNN build has no jit_wino_4x3 for it.
-// Always that one implementation: oneDNN would pick F(2x2, 3x3) for some batch sizes and F(4x4,
-// 3x3) for others, and their results differ in the last bits.
+// The primitive of oneDNN's Winograd implementation `kernel`, or nothing when this CPU or oneDNN
+// build has none for it. Always the one named: oneDNN would pick F(2x2, 3x3) for some batch sizes
+// and F(4x4, 3x3) for others, and their results differ in the last bits.
 std::optional<dnnl::convolution_forward::primitive_desc> winograd_primitive(
-    const dnnl::convolution_forward::desc& desc, const dnnl::primitive_attr& attr) {
+    const dnnl::convolution_forward::desc& desc, const dnnl::primitive_attr& attr,
+    const std::string& kernel) {
   try {
     dnnl::convolution_forward::primitive_desc pd(desc, attr, dn::cpu_engine(), true);
     do {
-      if (std::string(pd.impl_info_str()).rfind("jit_wino_4x3", 0) == 0) return pd;
+      if (std::string(pd.impl_info_str()).rfind(kernel, 0) == 0) return pd;
     } while (pd.next_impl());
   } catch (const dnnl::error&) {
   }
   return std::nullopt;
 }
 
-std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_bias,
+std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool has_bias,
                                                       bool has_z) const {
   SpatialGeometry g;
+  Shape x = x_batch;
   const std::string err = resolve_forward_geometry(attrs_, x, weights_.shape().data() + 2, g);
   if (!err.empty()) throw Error(ErrorKind::kInvalidArgument, "Conv (oneDNN): " + err);
   const int off = kMaxSpatialRank - g.rank;
@@ -245,9 +255,19 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
   const int rank = static_cast<int>(x.size());
   const auto tensor_tag = channels_last_ ? dn::channels_last_tag(rank) : dn::plain_tag(rank);
   const auto tensors = bf16_tensors_ ? memory::data_type::bf16 : memory::data_type::f32;
+  const auto compute = bf16_ || bf16_tensors_ ? memory::data_type::bf16 : memory::data_type::f32;
+  // Winograd in deterministic mode is built for one image and runs image by image: its blocking
+  // (and with it the order of the channel sums) follows the batch's tile count otherwise. One
+  // image at a time, the reorders' buffers also stay in cache.
+  const char* winograd_wanted = winograd_kernel(g, x, y, compute, deterministic_);
+  if (winograd_wanted && deterministic_) {
+    plan->images = x[0];
+    x[0] = y[0] = 1;
+  }
   plan->plain_src = memory::desc(dn::to_dims(x), tensors, tensor_tag);
   plan->plain_dst = memory::desc(dn::to_dims(y), tensors, tensor_tag);
-  const auto compute = bf16_ || bf16_tensors_ ? memory::data_type::bf16 : memory::data_type::f32;
+  plan->x_image_bytes = plan->plain_src.get_size();
+  plan->y_image_bytes = plan->plain_dst.get_size();
   const auto layout =
       channels_last_ || conv_keeps_plain_layout(g) ? tensor_tag : memory::format_tag::any;
   const memory::desc src_any(dn::to_dims(x), compute, layout);
@@ -281,17 +301,14 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
   dnnl::primitive_attr attr;
   attr.set_post_ops(ops);
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  // Winograd in deterministic mode is built for one image and run once per image: its blocking
-  // (and with it the order of the channel sums) depends on the batch's tile count otherwise.
   std::optional<dnnl::convolution_forward::primitive_desc> winograd;
-  if (conv_uses_winograd(g, x, y, compute)) {
-    memory::dims src_dims = dn::to_dims(x), dst_dims = dn::to_dims(y);
-    if (deterministic_) src_dims[0] = dst_dims[0] = 1;
+  if (winograd_wanted) {
     const dnnl::convolution_forward::desc desc(
         dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_winograd,
-        memory::desc(src_dims, compute, memory::format_tag::any), w_any, plan->bias,
-        memory::desc(dst_dims, tensors, memory::format_tag::any), strides, dilations, pad_l, pad_r);
-    winograd = winograd_primitive(desc, attr);
+        memory::desc(dn::to_dims(x), compute, memory::format_tag::any), w_any, plan->bias,
+        memory::desc(dn::to_dims(y), tensors, memory::format_tag::any), strides, dilations, pad_l,
+        pad_r);
+    winograd = winograd_primitive(desc, attr, winograd_wanted);
   }
   const auto pd = winograd ? *winograd : [&]() -> dnnl::convolution_forward::primitive_desc {
     const dnnl::convolution_forward::desc desc(
@@ -303,17 +320,6 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
   plan->winograd = winograd.has_value();
   plan->src = pd.src_desc();
   plan->dst = pd.dst_desc();
-  if (winograd && deterministic_) {
-    plan->images = x[0];
-    plan->src_image_bytes = plan->src.get_size();
-    plan->dst_image_bytes = plan->dst.get_size();
-    plan->src = memory::desc(dn::to_dims(x), compute, kWinogradTag);
-    plan->dst = memory::desc(dn::to_dims(y), tensors, kWinogradTag);
-    if (plan->src.get_size() != plan->src_image_bytes * x[0] ||
-        plan->dst.get_size() != plan->dst_image_bytes * y[0])
-      throw Error(ErrorKind::kInternal, "Conv (oneDNN): Winograd layout is not " +
-                                            std::string("nChw16c image after image"));
-  }
   plan->scratchpad = pd.scratchpad_desc();
   plan->weights = packed_weights_.get(w_plain, weights_.raw(), pd.weights_desc());
 
@@ -348,18 +354,9 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x, bool has_b
 void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch) const {
   dnnl::stream& s = dn::thread_stream();
   Tensor& y = ctx.output(0);
-  const void* x = ctx.input(0).raw();
-  const void* src = p.reorder_src ? dn::ScratchLayout::piece(scratch, p.src_offset) : x;
-  void* dst = p.reorder_dst ? dn::ScratchLayout::piece(scratch, p.dst_offset) : y.raw();
-  if (p.reorder_src) p.src_in_args.execute(p.src_in, s, {x, src});
-  if (ctx.has_input(3)) {  // the residual Z is summed into Y by the sum post-op
-    const void* z = ctx.input(3).raw();
-    if (p.reorder_dst)
-      p.dst_in_args.execute(p.dst_in, s, {z, dst});
-    else if (z != y.raw())
-      std::memcpy(y.raw(), z, y.nbytes());
-  }
   if (p.pointwise.batch > 0) {
+    if (ctx.has_input(3) && ctx.input(3).raw() != y.raw())
+      std::memcpy(y.raw(), ctx.input(3).raw(), y.nbytes());  // the sgemm sums into Y
     const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
     dn::conv1x1_nchw_f32_tiled_sgemm(p.pointwise, ctx.input(0).data<float>(),
                                      weights_.data<float>(), bias, ctx.has_input(3),
@@ -367,16 +364,25 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
   } else {
     void* pad = dn::ScratchLayout::piece(scratch, p.pad_offset);
     const void* bias = ctx.has_input(2) ? ctx.input(2).raw() : nullptr;
-    const int64_t calls = p.images > 0 ? p.images : 1;
-    for (int64_t i = 0; i < calls; ++i) {
-      const void* src_i = static_cast<const char*>(src) + i * p.src_image_bytes;
-      void* dst_i = static_cast<char*>(dst) + i * p.dst_image_bytes;
+    for (int64_t i = 0; i < p.images; ++i) {
+      const void* x = static_cast<const char*>(ctx.input(0).raw()) + i * p.x_image_bytes;
+      void* y_image = static_cast<char*>(y.raw()) + i * p.y_image_bytes;
+      const void* src = p.reorder_src ? dn::ScratchLayout::piece(scratch, p.src_offset) : x;
+      void* dst = p.reorder_dst ? dn::ScratchLayout::piece(scratch, p.dst_offset) : y_image;
+      if (p.reorder_src) p.src_in_args.execute(p.src_in, s, {x, src});
+      if (ctx.has_input(3)) {  // the residual Z is summed into Y by the sum post-op
+        const void* z = static_cast<const char*>(ctx.input(3).raw()) + i * p.y_image_bytes;
+        if (p.reorder_dst)
+          p.dst_in_args.execute(p.dst_in, s, {z, dst});
+        else if (z != y_image)
+          std::memcpy(y_image, z, p.y_image_bytes);
+      }
       if (bias)
-        p.conv_args.execute(p.conv, s, {src_i, nullptr, dst_i, pad, bias});
+        p.conv_args.execute(p.conv, s, {src, nullptr, dst, pad, bias});
       else
-        p.conv_args.execute(p.conv, s, {src_i, nullptr, dst_i, pad});
+        p.conv_args.execute(p.conv, s, {src, nullptr, dst, pad});
+      if (p.reorder_dst) p.dst_out_args.execute(p.dst_out, s, {dst, y_image});
     }
-    if (p.reorder_dst) p.dst_out_args.execute(p.dst_out, s, {dst, y.raw()});
   }
   for (size_t k = 0; k < p.activation.size(); ++k)
     p.activation_args[k].execute(p.activation[k], s, {y.raw(), y.raw()});
