@@ -35,9 +35,12 @@ class PoolOneDnnKernel final : public OpKernel {
     return !init.config().reference_only && !indices;
   }
 
-  std::string kernel_name() const override {
-    const std::string layout = channels_last_ ? "_nhwc" : "";
-    return (global_ ? "global_avg_pool" : max_ ? "max_pool" : "avg_pool") + layout + "_f32_onednn";
+  std::string kernel_name() const override { return name("f32"); }
+  // A plan on bfloat16 tensors (bf16 mode) says so; unplanned nodes run the reference.
+  std::string plan_kernel_name(const void* node_state) const override {
+    const auto* plan = static_cast<const PoolPlan*>(node_state);
+    if (!plan) return reference_->kernel_name();
+    return name(plan->src.data_type() == memory::data_type::bf16 ? "bf16" : "f32");
   }
 
   void infer(InferContext& ctx) const override { reference_->infer(ctx); }
@@ -80,6 +83,13 @@ class PoolOneDnnKernel final : public OpKernel {
     return 4 * (global_ ? static_cast<double>(x.numel()) : static_cast<double>(y.numel()) * window);
   }
 
+  std::string name(const std::string& dtype) const {
+    const std::string layout = channels_last_ ? "_nhwc" : "";
+    return (global_ ? "global_avg_pool"
+            : max_  ? "max_pool"
+                    : "avg_pool") +
+           layout + "_" + dtype + "_onednn";
+  }
   // The ai.onnx op a node computes: "NhwcMaxPool" -> "MaxPool".
   static std::string base_op(const KernelInit& init) {
     const std::string& op = init.node().op_type;
