@@ -24,7 +24,8 @@ import onnx
 from onnx import helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_harness import check, finish, FASHION_MODEL, ROOT, Server, add_model, fashion_images, infera_run  # noqa: E402
+from serve_harness import (check, finish, FASHION_MODEL, ROOT, Server, add_model, fashion_images,  # noqa: E402
+                           infera_run, wait_until_queued)
 from serve_protocol_test import LABELS, V2_TYPES, make_test_repository  # noqa: E402
 
 SERVICE = "/inference.GRPCInferenceService/"
@@ -361,7 +362,7 @@ def test_graceful_shutdown(server, client):
             result["error"] = error.code()
     thread = threading.Thread(target=call)
     thread.start()
-    time.sleep(0.15)
+    wait_until_queued(server, "slow")  # a fixed sleep lost this race on a loaded machine
     server.process.send_signal(signal.SIGTERM)
     thread.join(60)
     check("response" in result and len(result["response"].raw_output_contents) == 1,

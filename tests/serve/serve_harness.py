@@ -5,6 +5,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -139,6 +140,20 @@ def infera_run(build, model, array, workdir):
                    check=True, capture_output=True)
     (name,) = [n for n in os.listdir(out) if n.endswith(".npy")]
     return np.load(os.path.join(out, name))
+
+
+def wait_until_queued(server, model, count=1, seconds=30):
+    """Until `count` requests to `model` are queued or running (the in-flight gauge of /metrics).
+    A test that must act while a request waits cannot rely on a fixed sleep: on a loaded machine
+    the request may not have reached the server yet."""
+    pattern = re.compile(r'^infera_requests_in_flight\{[^}]*model="%s"[^}]*\} (\d+)' % re.escape(model), re.M)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = pattern.search(server.request("GET", "/metrics")[2].decode())
+        if found and int(found.group(1)) >= count:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"timed out after {seconds} s waiting for {count} request(s) to {model} to be queued")
 
 
 def wait_until(predicate, seconds, what):

@@ -23,7 +23,7 @@ from onnx import TensorProto, helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve_harness import (check, finish, FASHION_MODEL, FASHION_SPEC, Server, add_model, fashion_images,  # noqa: E402
-                           image_request, infera_run, split_binary, wait_until)
+                           image_request, infera_run, split_binary, wait_until, wait_until_queued)
 
 LABELS = json.load(open(FASHION_SPEC))["labels"]
 V2_TYPES = {  # v2 datatype -> (ONNX type, numpy dtype)
@@ -349,7 +349,7 @@ def test_overflow_cuts_the_batch(server):
         latencies[rows] = (status, time.monotonic() - started)
     first = threading.Thread(target=send, args=(5,))
     first.start()
-    time.sleep(0.05)
+    wait_until_queued(server, "slow")
     send(4)
     first.join(30)
     check(latencies[5][0] == 200 and latencies[4][0] == 200, f"overflow statuses {latencies}")
@@ -364,7 +364,7 @@ def test_cancellation(server):
     body, _ = image_request(fashion_images(1))
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     sock.sendall(f"POST /v2/models/slow/infer HTTP/1.1\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
-    time.sleep(0.05)
+    wait_until_queued(server, "slow")
     sock.close()
     wait_until(lambda: stats_of(server, "slow")["inference_stats"]["fail"]["count"] > before["inference_stats"]["fail"]["count"],
                10, "the abandoned request to be dropped")
@@ -404,7 +404,7 @@ def test_graceful_shutdown(server):
         result["status"] = server.request("POST", "/v2/models/slow/infer", body)[0]
     thread = threading.Thread(target=send)
     thread.start()
-    time.sleep(0.1)
+    wait_until_queued(server, "slow")
     code = server.stop()
     thread.join(30)
     check(result.get("status") == 200, f"in-flight request at SIGTERM: {result}")
