@@ -177,6 +177,8 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     a.kernel_h = kernel_h, a.kernel_w = kernel_w;
     a.stride = p.g.stride[2], a.dilation = p.g.dilation[2];
     a.clip_min = clip_min_, a.clip_max = clip_max_;
+    a.max_pool_2x2 = pool_;
+    a.x_pair_step = p.g.stride[1] * x_row;
     const simd::SimdKernels& table = simd::simd_kernels();
     auto conv_row = [&](simd::ConvNhwcRow& row, const float* image, int64_t oh) {
       row.x = image + oh * p.g.stride[1] * x_row;
@@ -214,10 +216,7 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
         }
         row.y = y + r * row_floats;
         if (pool_) {
-          for (int pass : {1, 2}) {
-            row.pool_pass = pass;
-            conv_row(row, image, 2 * oh + pass - 1);
-          }
+          conv_row(row, image, 2 * oh);
         } else {
           row.z = z ? z + r * row_floats : nullptr;
           conv_row(row, image, oh);
