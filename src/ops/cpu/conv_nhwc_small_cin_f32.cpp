@@ -9,7 +9,8 @@
 // It also computes com.infera FusedConvMaxPool (the conv, then a 2x2 stride-2 max pool, made
 // by src/opt/conv_max_pool_fusion.cpp): each conv row is pooled straight from the registers
 // into the output row, so the full-resolution output (12.8 MB at batch 256 on Fashion-MNIST)
-// is never written and read back.
+// is never written and read back. With one input channel and a 3-wide kernel both conv rows
+// of a pair are computed together (simd/conv_nhwc_pool_pair.h), the max taken in registers.
 #include "ops/cpu/conv_nhwc_small_cin_f32.h"
 
 #include <algorithm>
