@@ -65,6 +65,28 @@ const Case kCases[] = {
      false,
      "LeakyRelu",
      {0.1f}},
+    // One input channel, 3 wide, unit stride along the row: pooled, both conv rows of a pair
+    // in one block (conv_nhwc_pool_pair.h). Odd width (35, a dropped last column), two vectors
+    // of output channels, Clip.
+    {{2, 9, 37, 1},
+     {32, 1, 3, 3},
+     {ints_attr("pads", {1, 0, 2, 0})},
+     true,
+     false,
+     "Clip",
+     {-0.25f, 0.5f}},
+    // A 5-tall kernel, no bias, odd width 17 and height 12.
+    {{1, 12, 17, 1}, {16, 1, 5, 3}, {ints_attr("pads", {2, 1, 2, 1})}, false, false, "", {}},
+    // Stride 2 and dilation 2 down the columns only: the pair's second window is still one
+    // window row further. Odd width 13 (blocks of every even size on AVX-512).
+    {{1, 15, 13, 1},
+     {16, 1, 3, 3},
+     {ints_attr("strides", {2, 1}), ints_attr("dilations", {2, 1}),
+      ints_attr("pads", {2, 1, 2, 1})},
+     true,
+     false,
+     "Relu",
+     {}},
     // Deeper: 16 channels in (the Fashion-MNIST CNN's second conv), and an odd 7.
     {{2, 14, 14, 16}, {32, 16, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}, true, false, "Relu", {}},
     {{1, 10, 9, 7}, {16, 7, 3, 3}, {ints_attr("pads", {0, 1, 0, 1})}, false, false, "", {}},
@@ -187,6 +209,36 @@ TEST(ConvNhwcSmallCin, FusedMaxPoolMatchesConvThenPool) {
   const std::vector<Tensor> in = conv_inputs(big, 7);
   expect_same_bits(run_fast(big, in, 1, true, "FusedConvMaxPool").outputs[0],
                    run_fast(big, in, 2, true, "FusedConvMaxPool").outputs[0]);
+}
+
+// The pooled kernel sums each conv output in the plain kernel's order, in blocks of both rows
+// of a pair (one input channel) or row by row: the max pool of the fast plain conv's output
+// must be its bits exactly. Only activations applied in registers: the others run after the
+// max, where vector approximations need not commute with it to the last bit.
+TEST(ConvNhwcSmallCin, FusedMaxPoolHasThePlainConvsBits) {
+  const Node pool =
+      make_node("NhwcMaxPool", 1, 1,
+                {ints_attr("kernel_shape", {2, 2}), ints_attr("strides", {2, 2})}, "com.infera");
+  for (SimdLevel level : {SimdLevel::kPortable, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    if (static_cast<int>(level) > static_cast<int>(simd::best_supported_simd_level())) continue;
+    simd::force_simd_level_for_testing(level);
+    const std::string isa = simd::simd_kernels().isa;
+    int tested = 0;
+    for (const Case& c : kCases) {
+      const bool in_registers =
+          c.activation.empty() || c.activation == "Relu" || c.activation == "Clip";
+      if (c.residual || c.x[3] != 1 || !in_registers) continue;
+      SCOPED_TRACE(isa + " X " + shape_to_string(c.x) + " W " + shape_to_string(c.w));
+      const std::vector<Tensor> in = conv_inputs(c, 8);
+      const Tensor conv = run_fast(c, in, 1, true).outputs[0];
+      const VariantResult pooled = run_fast(c, in, 2, true, "FusedConvMaxPool");
+      ASSERT_EQ(pooled.kernel_name, "conv_nhwc_small_cin_f32_" + isa);
+      expect_same_bits(run_kernel(pool, 1, {conv}, 1)[0], pooled.outputs[0]);
+      ++tested;
+    }
+    EXPECT_GE(tested, 4);
+  }
+  simd::force_simd_level_for_testing(simd::best_supported_simd_level());
 }
 
 TEST(ConvNhwcSmallCin, LeavesOtherCasesAlone) {

@@ -9,7 +9,8 @@
 // It also computes com.infera FusedConvMaxPool (the conv, then a 2x2 stride-2 max pool, made
 // by src/opt/conv_max_pool_fusion.cpp): each conv row is pooled straight from the registers
 // into the output row, so the full-resolution output (12.8 MB at batch 256 on Fashion-MNIST)
-// is never written and read back.
+// is never written and read back. With one input channel and a 3-wide kernel both conv rows
+// of a pair are computed together (simd/conv_nhwc_pool_pair.h), the max taken in registers.
 #include "ops/cpu/conv_nhwc_small_cin_f32.h"
 
 #include <algorithm>
@@ -143,23 +144,28 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     return p;
   }
 
-  // Image n of X with its zero padding written out, so the row kernel never checks a bound.
-  static void pad_image(const Plan& p, const Tensor& x, int64_t n, float* padded) {
-    const int64_t in_h = p.g.in[1], cin = x.dim(3), row = p.g.in[2] * cin;
-    const int64_t top = p.g.pad_begin[1], left = p.g.pad_begin[2] * cin;
-    const int64_t padded_row = p.padded_w * cin;
-    const float* src = x.data<float>() + n * in_h * row;
-    for (int64_t r = 0; r < p.padded_h; ++r) {
-      float* dst = padded + r * padded_row;
-      const int64_t ih = r - top;
-      if (ih < 0 || ih >= in_h) {
-        std::fill(dst, dst + padded_row, 0.f);
-        continue;
-      }
+  // The zero padding around the image in a thread's buffer: written once per run, as the
+  // images copied in after it (copy_image) never touch it.
+  static void zero_borders(const Plan& p, int64_t cin, float* padded) {
+    const int64_t top = p.g.pad_begin[1], in_h = p.g.in[1], padded_row = p.padded_w * cin;
+    const int64_t left = p.g.pad_begin[2] * cin, row = p.g.in[2] * cin;
+    std::fill(padded, padded + top * padded_row, 0.f);
+    std::fill(padded + (top + in_h) * padded_row, padded + p.padded_h * padded_row, 0.f);
+    for (int64_t ih = 0; ih < in_h; ++ih) {
+      float* dst = padded + (top + ih) * padded_row;
       std::fill(dst, dst + left, 0.f);
-      std::copy_n(src + ih * row, row, dst + left);
       std::fill(dst + left + row, dst + padded_row, 0.f);
     }
+  }
+
+  // Image n of X into the inside of a thread's padded buffer, so the row kernel never checks
+  // a bound.
+  static void copy_image(const Plan& p, const Tensor& x, int64_t n, float* padded) {
+    const int64_t in_h = p.g.in[1], cin = x.dim(3), row = p.g.in[2] * cin;
+    const int64_t padded_row = p.padded_w * cin;
+    const float* src = x.data<float>() + n * in_h * row;
+    float* dst = padded + p.g.pad_begin[1] * padded_row + p.g.pad_begin[2] * cin;
+    for (int64_t ih = 0; ih < in_h; ++ih) std::copy_n(src + ih * row, row, dst + ih * padded_row);
   }
 
   void execute(const Plan& p, RunContext& ctx, float* padded) const {
@@ -177,6 +183,8 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
     a.kernel_h = kernel_h, a.kernel_w = kernel_w;
     a.stride = p.g.stride[2], a.dilation = p.g.dilation[2];
     a.clip_min = clip_min_, a.clip_max = clip_max_;
+    a.max_pool_2x2 = pool_;
+    a.x_pair_step = p.g.stride[1] * x_row;
     const simd::SimdKernels& table = simd::simd_kernels();
     auto conv_row = [&](simd::ConvNhwcRow& row, const float* image, int64_t oh) {
       row.x = image + oh * p.g.stride[1] * x_row;
@@ -204,20 +212,18 @@ class ConvNhwcSmallCinF32Kernel final : public SimdVariantKernel {
       simd::ConvNhwcRow row = a;
       float* own = padded + t * p.padded_image;
       int64_t own_n = -1;  // the image now in `own`
+      if (p.padded_image > 0 && r0 < r1) zero_borders(p, cin, own);
       for (int64_t r = r0; r < r1; ++r) {
         const int64_t n = r / rows, oh = r % rows;
         const float* image = x.data<float>() + n * x_image;
         if (p.padded_image > 0) {
-          if (n != own_n) pad_image(p, x, n, own);
+          if (n != own_n) copy_image(p, x, n, own);
           own_n = n;
           image = own;
         }
         row.y = y + r * row_floats;
         if (pool_) {
-          for (int pass : {1, 2}) {
-            row.pool_pass = pass;
-            conv_row(row, image, 2 * oh + pass - 1);
-          }
+          conv_row(row, image, 2 * oh);
         } else {
           row.z = z ? z + r * row_floats : nullptr;
           conv_row(row, image, oh);

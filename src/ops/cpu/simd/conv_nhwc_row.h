@@ -14,13 +14,16 @@
 
 #include <cstdint>
 
+#include "ops/cpu/simd/conv_nhwc_pool_pair.h"
 #include "ops/cpu/simd/dispatch.h"
 
 namespace infera::simd {
 
-// P pixels from ow0 and NV vectors of channels from c0.
+// P pixels from ow0 and NV vectors of channels from c0. pool_pass: 0 no pool; 1 or 2 for the
+// first or second conv row of a pool pair: pass 1 stores the max of each column pair, pass 2
+// the max of that and its own.
 template <class Vec, int NV, int P>
-inline void conv_nhwc_block(const ConvNhwcRow& a, int64_t ow0, int64_t c0) {
+inline void conv_nhwc_block(const ConvNhwcRow& a, int64_t ow0, int64_t c0, int pool_pass) {
   using V = typename Vec::V;
   constexpr int W = Vec::kWidth;
   const int64_t cin = a.in_channels, cout = a.out_channels;
@@ -52,7 +55,6 @@ inline void conv_nhwc_block(const ConvNhwcRow& a, int64_t ow0, int64_t c0) {
   // Locals: stores through y could otherwise alias `a` and force reloads of its fields.
   const float* z = a.z;
   float* y = a.y;
-  const int pool_pass = a.pool_pass;
   const int64_t pooled_end = a.out_width / 2 * 2;  // the pool's floor drops an odd last column
   const V lo = Vec::set1(a.clip_min), hi = Vec::set1(a.clip_max);
   for (int p = 0; p < P; ++p) {
@@ -79,16 +81,17 @@ inline void conv_nhwc_block(const ConvNhwcRow& a, int64_t ow0, int64_t c0) {
 
 // A block of `count` pixels, count <= P: the instance for exactly that many.
 template <class Vec, int NV, int P>
-void conv_nhwc_block_of(const ConvNhwcRow& a, int64_t ow0, int64_t count, int64_t c0) {
+void conv_nhwc_block_of(const ConvNhwcRow& a, int64_t ow0, int64_t count, int64_t c0,
+                        int pool_pass) {
   if constexpr (P > 1)
-    if (count < P) return conv_nhwc_block_of<Vec, NV, P - 1>(a, ow0, count, c0);
-  conv_nhwc_block<Vec, NV, P>(a, ow0, c0);
+    if (count < P) return conv_nhwc_block_of<Vec, NV, P - 1>(a, ow0, count, c0, pool_pass);
+  conv_nhwc_block<Vec, NV, P>(a, ow0, c0, pool_pass);
 }
 
 // NV vectors of channels from c0, over the whole row, in blocks of nearly equal size (a row
 // of 28 in two blocks of 14 rather than 24 + 4): small blocks leave the FMA units waiting.
 template <class Vec, int NV>
-void conv_nhwc_channel_block(const ConvNhwcRow& a, int64_t c0) {
+void conv_nhwc_channel_block(const ConvNhwcRow& a, int64_t c0, int pool_pass) {
   // Accumulators: as many as leave vector registers for the weights and the broadcast input;
   // pixels: at most 12, as each keeps an input pointer in a general register (more spill).
   constexpr int kAccumulators = Vec::kWidth >= 16 ? 24 : 12;
@@ -96,32 +99,43 @@ void conv_nhwc_channel_block(const ConvNhwcRow& a, int64_t c0) {
   const int64_t blocks = (a.out_width + kMaxPixels - 1) / kMaxPixels;
   for (int64_t b = 0, ow = 0; b < blocks; ++b) {
     const int64_t next = a.out_width * (b + 1) / blocks;
-    conv_nhwc_block_of<Vec, NV, kMaxPixels>(a, ow, next - ow, c0);
+    conv_nhwc_block_of<Vec, NV, kMaxPixels>(a, ow, next - ow, c0, pool_pass);
     ow = next;
   }
 }
 
+// One conv row, or with the pool one row of a pair (pool_pass 1 or 2), all channels.
 template <class Vec>
-void conv_nhwc_row(const ConvNhwcRow& a) {
+void conv_nhwc_row_pass(const ConvNhwcRow& a, int pool_pass) {
   constexpr int W = Vec::kWidth;
   const int64_t vectors = a.out_channels / W;
   for (int64_t v0 = 0; v0 < vectors; v0 += 4) {
     const int64_t c0 = v0 * W;
     switch (vectors - v0) {
       case 1:
-        conv_nhwc_channel_block<Vec, 1>(a, c0);
+        conv_nhwc_channel_block<Vec, 1>(a, c0, pool_pass);
         break;
       case 2:
-        conv_nhwc_channel_block<Vec, 2>(a, c0);
+        conv_nhwc_channel_block<Vec, 2>(a, c0, pool_pass);
         break;
       case 3:
-        conv_nhwc_channel_block<Vec, 3>(a, c0);
+        conv_nhwc_channel_block<Vec, 3>(a, c0, pool_pass);
         break;
       default:
-        conv_nhwc_channel_block<Vec, 4>(a, c0);
+        conv_nhwc_channel_block<Vec, 4>(a, c0, pool_pass);
         break;
     }
   }
+}
+
+template <class Vec>
+void conv_nhwc_row(const ConvNhwcRow& a) {
+  if (!a.max_pool_2x2) return conv_nhwc_row_pass<Vec>(a, 0);
+  if (conv_nhwc_pool_pair_applies(a)) return conv_nhwc_pool_pair_row<Vec>(a);
+  conv_nhwc_row_pass<Vec>(a, 1);
+  ConvNhwcRow second = a;
+  second.x += a.x_pair_step;
+  conv_nhwc_row_pass<Vec>(second, 2);
 }
 
 }  // namespace infera::simd

@@ -12,7 +12,7 @@ enum class SimdLevel { kPortable = 0, kAvx2 = 1, kAvx512 = 2 };
 
 enum class UnaryOp {
   kRelu,
-  kClip,         // min(max(x, alpha), beta)
+  kClip,  // min(max(x, alpha), beta)
   kSigmoid,
   kTanh,
   kErf,
@@ -51,10 +51,11 @@ struct ConvNhwcRow {
   int64_t out_width, in_channels, out_channels;  // out_channels: a multiple of 16
   int64_t kernel_h, kernel_w, stride, dilation;  // along the row: stride and dilation
   float clip_min, clip_max;  // Relu and Clip in registers; -inf, +inf change nothing (NaN too)
-  // Fused 2x2 stride-2 max pool: 0 none; 1 or 2 for the first or second conv row of a pair.
-  // Then y is the pooled row [out_width / 2][out_channels]: pass 1 stores the max of each
-  // column pair, pass 2 the max of that and its own; an odd last column is dropped.
-  int pool_pass;
+  // Fused 2x2 stride-2 max pool: x is the window of the first conv row of a pair, the
+  // second's is x_pair_step floats further, and y is the pooled row
+  // [out_width / 2][out_channels]; an odd last column is dropped.
+  bool max_pool_2x2;
+  int64_t x_pair_step;
 };
 
 struct SimdKernels {
@@ -65,8 +66,8 @@ struct SimdKernels {
   void (*softmax_row)(const float* x, float* y, int64_t n);
   // y = (x - mean) / sqrt(var + eps) * scale + bias over one row; bias may be null.
   // Returns the mean and 1/sqrt(var + eps) through the last two pointers.
-  void (*layer_norm_row)(const float* x, const float* scale, const float* bias, float* y,
-                         int64_t n, float epsilon, float* mean, float* inv_std);
+  void (*layer_norm_row)(const float* x, const float* scale, const float* bias, float* y, int64_t n,
+                         float epsilon, float* mean, float* inv_std);
   float (*sum_row)(const float* x, int64_t n);
   float (*max_row)(const float* x, int64_t n);
   void (*conv_nhwc_row)(const ConvNhwcRow& row);
