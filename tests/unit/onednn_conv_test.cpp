@@ -263,6 +263,26 @@ TEST(OneDnnConv, WinogradMatchesReferenceAndKeepsEachImagesBits) {
   }
 }
 
+// Outside deterministic mode a batch of 8 or more computes even 7x7 outputs with F(4x4, 3x3),
+// whose weights it shares among enough tiles; deterministic plans keep them direct.
+TEST(OneDnnConv, LargeBatchesUseWinogradDownTo7x7) {
+  const ConvCase c{{8, 32, 7, 7}, {16, 32, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}};
+  std::vector<Tensor> in = conv_inputs(c, {}, false);
+  const Tensor expected = reference_fused(c, in, false, nullptr);
+  const Node node = make_node("Conv", 3, 1, c.attrs);
+  for (bool deterministic : {false, true}) {
+    KernelConfig config;
+    config.deterministic = deterministic;
+    const VariantResult r = run_variant(node, 17, in, {false, true, false}, 1, config);
+    SCOPED_TRACE(deterministic ? "deterministic" : "fastest");
+    if (deterministic)
+      EXPECT_EQ(r.kernel_name, "conv_f32_onednn");
+    else if (r.kernel_name != "conv_f32_winograd_onednn")
+      GTEST_SKIP() << "oneDNN has no Winograd kernel on this CPU: " << r.kernel_name;
+    expect_close(expected, r.outputs[0], 1e-4f);
+  }
+}
+
 TEST(OneDnnConv, Bf16IsCloseToReference) {
   KernelConfig config;
   config.bf16 = true;

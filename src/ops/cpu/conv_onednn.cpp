@@ -198,8 +198,9 @@ bool conv_keeps_plain_layout(const SpatialGeometry& g) {
 // (ResNet-50's 56x56 and 28x28 3x3s); below that its weights, 4x the direct kernel's, cost more
 // than it saves at batch 1, while F(2x2) still pays from 14x14 (ResNet-50's 14x14, not
 // SqueezeNet's 13x13 or anyone's 7x7). F(2x2) has no kernel for large batches, so it serves only
-// `one_image` plans (deterministic mode, which runs image by image). The choice never depends on
-// the batch size. INFERA_ONEDNN_CONV_ALGO=direct turns Winograd off, for measuring.
+// `one_image` plans (deterministic mode, which runs image by image); there the choice never
+// depends on the batch size. Otherwise, from batch 8 the weights are shared by enough tiles for
+// F(4x4) to pay down to 7x7 outputs. INFERA_ONEDNN_CONV_ALGO=direct turns Winograd off.
 const char* winograd_kernel(const SpatialGeometry& g, const Shape& x, const Shape& y,
                             memory::data_type compute, bool one_image) {
   static const bool disabled = [] {
@@ -216,6 +217,7 @@ const char* winograd_kernel(const SpatialGeometry& g, const Shape& x, const Shap
   if (x[1] % kSimdChannels != 0 || y[1] % kSimdChannels != 0) return nullptr;
   if (smallest_out >= 20) return "jit_wino_4x3";
   if (one_image && smallest_out >= 14) return "jit_fp32_wino_2x3";
+  if (!one_image && x[0] >= 8 && smallest_out >= 7) return "jit_wino_4x3";
   return nullptr;
 }
 
