@@ -259,6 +259,11 @@ void Plan::drop_idle_states() const {
   }  // freed outside the lock
 }
 
+bool Plan::has_idle_state() const {
+  std::lock_guard<std::mutex> lock(pool_mutex_);
+  return !pool_.empty();
+}
+
 void Plan::release_state(std::unique_ptr<RunState> state) const {
   std::lock_guard<std::mutex> lock(pool_mutex_);
   pool_.push_back(std::move(state));

@@ -58,6 +58,9 @@ class Plan {
   void release_state(std::unique_ptr<RunState> state) const;
   // Frees the arenas of runs that are over (a plan kept for rare use: the thread governor's).
   void drop_idle_states() const;
+  // Whether a run started now would reuse the arena of a run that is over. Without one it
+  // allocates its own and touches every page of it first: a cold run.
+  bool has_idle_state() const;
 
  private:
   mutable std::mutex pool_mutex_;

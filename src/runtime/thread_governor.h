@@ -7,7 +7,8 @@
 // two. The governor keeps a running mean of the run time in each mode, tries the other mode
 // now and then (at once when a run is much slower than the mode's best), and switches when
 // that try is clearly faster. Sessions use it only in deterministic mode, where the thread
-// count cannot change a result's bits.
+// count cannot change a result's bits, and record only warm runs: a plan's run on a fresh arena
+// is abandon()ed, so a try made cold is made again.
 #pragma once
 
 #include <cstdint>

@@ -70,5 +70,20 @@ TEST(ExecutorBufferOffers, RefusedWhileTheInputIsStillRead) {
     EXPECT_EQ(out[1].tensor.data<float>()[i], -std::max(0.f, x.data<float>()[i]));
 }
 
+// The thread governor skips a cold run (Session::run_values): one whose plan had no arena left
+// by an earlier run, as on its first run and after drop_idle_states().
+TEST(ExecutorRunStates, ARunLeavesItsArenaForTheNextUntilDropped) {
+  const Model m = flatten_model(false);
+  const KernelConfig config{.reference_only = true};
+  auto compiled = compile_graph(m.graph, m, nullptr, &config);
+  const std::vector<Value> inputs{Value(random_tensor({2, 3, 4}, 9))};
+  auto plan = prepare_plan(compiled, inputs, config);
+  EXPECT_FALSE(plan->has_idle_state());
+  execute_plan(*plan, inputs);
+  EXPECT_TRUE(plan->has_idle_state());
+  plan->drop_idle_states();
+  EXPECT_FALSE(plan->has_idle_state());
+}
+
 }  // namespace
 }  // namespace infera::testing
