@@ -206,7 +206,8 @@ TEST(OneDnnConv, DeterministicPointwiseMatchesReferenceOnAnyThreadCount) {
   }
 }
 
-// 3x3 stride-1 convs with 16k channels compute with Winograd where oneDNN has it (AVX-512):
+// 3x3 stride-1 convs with 16k channels (64 or more in) compute with Winograd where oneDNN has
+// it (AVX-512):
 // F(4x4, 3x3) from 20x20 outputs, F(2x2, 3x3) from 14x14 in deterministic mode only. Each must
 // match the reference, with the residual sum and activation fused, and in deterministic mode give
 // each image the bits it gets alone and the same bits on 1 and 3 threads (it runs image by image).
@@ -266,7 +267,7 @@ TEST(OneDnnConv, WinogradMatchesReferenceAndKeepsEachImagesBits) {
 // Outside deterministic mode a batch of 8 or more computes even 7x7 outputs with F(4x4, 3x3),
 // whose weights it shares among enough tiles; deterministic plans keep them direct.
 TEST(OneDnnConv, LargeBatchesUseWinogradDownTo7x7) {
-  const ConvCase c{{8, 32, 7, 7}, {16, 32, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}};
+  const ConvCase c{{8, 64, 7, 7}, {16, 64, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}};
   std::vector<Tensor> in = conv_inputs(c, {}, false);
   const Tensor expected = reference_fused(c, in, false, nullptr);
   const Node node = make_node("Conv", 3, 1, c.attrs);
