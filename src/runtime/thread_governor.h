@@ -35,8 +35,10 @@ class ThreadGovernor {
   static constexpr int kProbeRuns = 64;
   static constexpr double kProbeSeconds = 2.0;
   static constexpr int kMaxBackoff = 16;
-  // Two: the first try then falls in a warm-up (`infera bench` runs three unmeasured runs).
-  static constexpr int kSettleRuns = 2;
+  // One: the first try then falls in a warm-up. A fresh session's first run is cold and not
+  // recorded, and so is the try's first run on its new plan: with `infera bench`'s three
+  // unmeasured runs after the first, one settles and two try.
+  static constexpr int kSettleRuns = 1;
   static constexpr double kSlowdown = 1.5;
   // The other mode must be this much faster than the current mode's mean to take over.
   static constexpr double kSwitchMargin = 0.9;
