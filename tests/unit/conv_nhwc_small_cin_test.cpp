@@ -134,11 +134,24 @@ void expect_same_bits(const Tensor& a, const Tensor& b) {
   EXPECT_EQ(0, std::memcmp(a.raw(), b.raw(), a.nbytes()));
 }
 
-TEST(ConvNhwcSmallCin, MatchesReferenceAtEverySimdLevel) {
+// Runs `body(isa)` at every SIMD level this CPU has, then goes back to the best one.
+template <class Body>
+void at_each_simd_level(Body body) {
   for (SimdLevel level : {SimdLevel::kPortable, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
     if (static_cast<int>(level) > static_cast<int>(simd::best_supported_simd_level())) continue;
     simd::force_simd_level_for_testing(level);
-    const std::string isa = simd::simd_kernels().isa;
+    body(std::string(simd::simd_kernels().isa));
+  }
+  simd::force_simd_level_for_testing(simd::best_supported_simd_level());
+}
+
+Node max_pool_2x2() {
+  return make_node("NhwcMaxPool", 1, 1,
+                   {ints_attr("kernel_shape", {2, 2}), ints_attr("strides", {2, 2})}, "com.infera");
+}
+
+TEST(ConvNhwcSmallCin, MatchesReferenceAtEverySimdLevel) {
+  at_each_simd_level([&](const std::string& isa) {
     for (const Case& c : kCases) {
       if (c.x[3] != 1) continue;  // a plain conv with more input channels is oneDNN's
       SCOPED_TRACE(isa + " X " + shape_to_string(c.x) + " W " + shape_to_string(c.w) + " " +
@@ -153,8 +166,7 @@ TEST(ConvNhwcSmallCin, MatchesReferenceAtEverySimdLevel) {
       if (c.residual)  // Y written over Z's buffer
         expect_close(expected, run_fast(c, in, 2, true, "FusedConv", true).outputs[0], 1e-5f);
     }
-  }
-  simd::force_simd_level_for_testing(simd::best_supported_simd_level());
+  });
 }
 
 TEST(ConvNhwcSmallCin, SameBitsForAnyThreadCountAndBatch) {
@@ -181,13 +193,8 @@ TEST(ConvNhwcSmallCin, SameBitsForAnyThreadCountAndBatch) {
 // FusedConvMaxPool: the fast kernel against its reference (conv, then the pool), which must
 // itself be NhwcMaxPool of FusedConv as their own reference kernels compute them.
 TEST(ConvNhwcSmallCin, FusedMaxPoolMatchesConvThenPool) {
-  const Node pool =
-      make_node("NhwcMaxPool", 1, 1,
-                {ints_attr("kernel_shape", {2, 2}), ints_attr("strides", {2, 2})}, "com.infera");
-  for (SimdLevel level : {SimdLevel::kPortable, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
-    if (static_cast<int>(level) > static_cast<int>(simd::best_supported_simd_level())) continue;
-    simd::force_simd_level_for_testing(level);
-    const std::string isa = simd::simd_kernels().isa;
+  const Node pool = max_pool_2x2();
+  at_each_simd_level([&](const std::string& isa) {
     for (const Case& c : kCases) {
       if (c.residual) continue;  // the fused op has no Z
       SCOPED_TRACE(isa + " X " + shape_to_string(c.x) + " W " + shape_to_string(c.w));
@@ -201,8 +208,7 @@ TEST(ConvNhwcSmallCin, FusedMaxPoolMatchesConvThenPool) {
         expect_close(expected, r.outputs[0], 1e-5f);
       }
     }
-  }
-  simd::force_simd_level_for_testing(simd::best_supported_simd_level());
+  });
   // 4 images, 16 -> 32 channels at 14x14: 3.6M multiply-adds, two threads.
   const Case big{
       {4, 14, 14, 16}, {32, 16, 3, 3}, {ints_attr("pads", {1, 1, 1, 1})}, true, false, "Relu", {}};
@@ -216,13 +222,8 @@ TEST(ConvNhwcSmallCin, FusedMaxPoolMatchesConvThenPool) {
 // must be its bits exactly. Only activations applied in registers: the others run after the
 // max, where vector approximations need not commute with it to the last bit.
 TEST(ConvNhwcSmallCin, FusedMaxPoolHasThePlainConvsBits) {
-  const Node pool =
-      make_node("NhwcMaxPool", 1, 1,
-                {ints_attr("kernel_shape", {2, 2}), ints_attr("strides", {2, 2})}, "com.infera");
-  for (SimdLevel level : {SimdLevel::kPortable, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
-    if (static_cast<int>(level) > static_cast<int>(simd::best_supported_simd_level())) continue;
-    simd::force_simd_level_for_testing(level);
-    const std::string isa = simd::simd_kernels().isa;
+  const Node pool = max_pool_2x2();
+  at_each_simd_level([&](const std::string& isa) {
     int tested = 0;
     for (const Case& c : kCases) {
       const bool in_registers =
@@ -237,8 +238,7 @@ TEST(ConvNhwcSmallCin, FusedMaxPoolHasThePlainConvsBits) {
       ++tested;
     }
     EXPECT_GE(tested, 4);
-  }
-  simd::force_simd_level_for_testing(simd::best_supported_simd_level());
+  });
 }
 
 TEST(ConvNhwcSmallCin, LeavesOtherCasesAlone) {
