@@ -35,7 +35,9 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
   if (!S_ISREG(st.st_mode)) fail_io(path, "is not a regular file");
   if (st.st_size == 0) fail_io(path, "file is empty");
   const auto size = static_cast<size_t>(st.st_size);
-  // MAP_PRIVATE: later changes to the file on disk must not show through as torn weights.
+  // Read-only and private: nothing writes through it. Linux may still show later in-place writes
+  // to this file through unmodified pages (which release_file_pages also drops), so a model is
+  // replaced by writing a new file and renaming it over the old one, which this inode outlives.
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) fail_io(path, std::string("cannot map: ") + std::strerror(errno));
   register_file_mapping(p, size);

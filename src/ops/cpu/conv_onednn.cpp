@@ -5,6 +5,7 @@
 // `channels_last = 1` (made by src/opt/channels_last_layout.cpp) computes on its NHWC tensors
 // directly. Channels-first tensors: 1x1 convs compute on them directly, others in the layout
 // oneDNN picks (NHWC on AVX-512), which run() reorders into and out of through arena scratch.
+// 3x3 stride-1 float32 convs with enough channels compute with Winograd (winograd_kernel()).
 // bf16 mode computes with bfloat16 X and W (f32 Y). bfloat16 X, W and Y (made by
 // src/opt/bf16_activations.cpp) compute with no conversion at all, on CPUs with native bf16.
 // Other dtypes go to the reference kernel.
