@@ -175,6 +175,39 @@ TEST(SimdOps, ExpIsWithinTwoUlps) {
   });
 }
 
+// FusedConv's SiLU pass (conv_onednn.cpp) trades the divide for a refined reciprocal estimate:
+// within 4 ulps of x / (1 + e^-x) in double, over the whole float range; where e^-x overflows
+// the answer is a tiny number of x's sign, and NaN stays NaN. (-inf is left out: x * sigmoid(x)
+// is NaN there in PyTorch, and the levels differ.)
+TEST(SimdOps, SiluIsWithinFourUlps) {
+  for_each_level([&](const std::string& isa) {
+    std::vector<float> xs;
+    for (float x = -120.0f; x < 120.0f; x += 0.0173f) xs.push_back(x);
+    for (float x : {0.0f, -0.0f, 1e-30f, -1e-30f, 3e38f, -3e38f, INFINITY, NAN})
+      xs.push_back(x);
+    std::vector<float> ys(xs.size());
+    simd::simd_kernels().unary[int(simd::UnaryOp::kSiLU)](xs.data(), ys.data(), int64_t(xs.size()),
+                                                          {});
+    int64_t worst = 0;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const double x = xs[i];
+      if (std::isnan(x)) {
+        EXPECT_TRUE(std::isnan(ys[i])) << isa;
+        continue;
+      }
+      const float want = static_cast<float>(x <= -87 ? 0.0 : x / (1.0 + std::exp(-x)));
+      if (x <= -87) {  // e^-x capped at e^88: a value of x's sign, negligible in size
+        EXPECT_LE(ys[i], 0.0f) << x << isa;
+        EXPECT_GE(ys[i], static_cast<float>(x) * 1e-37f) << x << isa;
+        continue;
+      }
+      worst = std::max<int64_t>(
+          worst, std::abs(std::bit_cast<int32_t>(ys[i]) - std::bit_cast<int32_t>(want)));
+    }
+    EXPECT_LE(worst, 4) << isa;
+  });
+}
+
 TEST(SimdOps, BinaryBroadcastsMatchReference) {
   const std::vector<std::pair<Shape, Shape>> shapes = {{{3, 5, 17}, {3, 5, 17}},
                                                        {{}, {2, 3, 19}},

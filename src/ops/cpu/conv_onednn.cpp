@@ -25,6 +25,7 @@
 #include "ops/conv_shape.h"
 #include "ops/cpu/conv1x1_tiled_sgemm.h"
 #include "ops/cpu/onednn_common.h"
+#include "ops/cpu/simd_variant.h"
 #include "ops/op.h"
 
 namespace infera {
@@ -48,6 +49,7 @@ struct ConvPlan {
   size_t src_offset = 0, dst_offset = 0, pad_offset = 0;
   dn::PointwiseConvShape pointwise;  // batch > 0: deterministic 1x1 in fixed sgemm tiles
   bool winograd = false;
+  bool silu_pass = false;  // SiLU runs as our SIMD pass over Y after the conv
   // > 1: every desc above is one image's, and a run reorders, convolves and reorders back
   // image by image (deterministic Winograd); X, Z and Y advance by these strides.
   int64_t images = 1;
@@ -171,6 +173,10 @@ class ConvOneDnnKernel final : public OpKernel {
   mutable dn::PackedConstantCache packed_weights_;
 };
 
+// A transcendental costs several plain adds (as in unary_f32_simd.cpp): weighs the threshold
+// below which the SiLU pass stays on one thread.
+constexpr int64_t kSiluCostPerElement = 8;
+
 bool is_pointwise(const SpatialGeometry& g) {
   for (int d = 0; d < kMaxSpatialRank; ++d)
     if (g.kernel[d] != 1 || g.stride[d] != 1 || g.pad_begin[d] != 0 || g.pad_end[d] != 0)
@@ -284,13 +290,17 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool
   if (has_bias) plan->bias = memory::desc({y[1]}, tensors, memory::format_tag::a);
 
   // oneDNN 2.6's GEMM convolution (what plain layouts get) applies eltwise post-ops slowly:
-  // there the activation runs as a separate in-place pass over Y instead.
+  // there the activation runs as a separate in-place pass over Y instead. SiLU on a float32 Y
+  // always does, with our kernel: oneDNN's swish more than doubled the time of EfficientNet's
+  // expand convs (16 -> 96 channels at 112x112: 0.16 ms bare, 0.40 with swish, 0.24 with the
+  // pass; docs/DECISIONS.md).
   const bool plain = layout != memory::format_tag::any && !channels_last_;
+  plan->silu_pass = activation_.name == "SiLU" && tensors == memory::data_type::f32;
   dnnl::post_ops ops;
   if (has_z) ops.append_sum(1.f);
-  if (!plain) dn::append_activation(ops, activation_);
-  for (const dn::EltwiseStep& step :
-       plain ? dn::eltwise_steps(activation_) : std::vector<dn::EltwiseStep>{}) {
+  if (!plain && !plan->silu_pass) dn::append_activation(ops, activation_);
+  for (const dn::EltwiseStep& step : plain && !plan->silu_pass ? dn::eltwise_steps(activation_)
+                                                               : std::vector<dn::EltwiseStep>{}) {
     const dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, step.algorithm,
                                         plan->plain_dst, step.alpha, step.beta);
     dn::BoundArgs& args = plan->activation_args.at(plan->activation.size());
@@ -393,6 +403,13 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
   }
   for (size_t k = 0; k < p.activation.size(); ++k)
     p.activation_args[k].execute(p.activation[k], s, {y.raw(), y.raw()});
+  if (p.silu_pass) {
+    float* out = y.data<float>();
+    const simd::UnaryFn silu = simd::simd_kernels().unary[static_cast<int>(simd::UnaryOp::kSiLU)];
+    parallel_chunks(ctx.threads(), y.numel(), kSiluCostPerElement, [&](int64_t begin, int64_t end) {
+      silu(out + begin, out + begin, end - begin, simd::UnaryParams{});
+    });
+  }
 }
 
 }  // namespace

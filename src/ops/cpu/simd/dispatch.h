@@ -20,6 +20,7 @@ enum class UnaryOp {
   kHardSwish,
   kHardSigmoid,  // clamp(alpha * x + beta, 0, 1)
   kLeakyRelu,    // x < 0 ? alpha * x : x
+  kSiLU,         // x * sigmoid(x)
   kCount
 };
 

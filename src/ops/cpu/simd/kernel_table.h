@@ -36,6 +36,7 @@ void unary_f32(const float* x, float* y, int64_t n, const UnaryParams& p) {
     if constexpr (kOp == UnaryOp::kRelu) return Vec::max(v, zero);
     if constexpr (kOp == UnaryOp::kClip) return Vec::min(beta, Vec::max(alpha, v));
     if constexpr (kOp == UnaryOp::kSigmoid) return vsigmoid<Vec>(v);
+    if constexpr (kOp == UnaryOp::kSiLU) return vsilu<Vec>(v);
     if constexpr (kOp == UnaryOp::kTanh) return vtanh<Vec>(v);
     if constexpr (kOp == UnaryOp::kErf) return verf<Vec>(v);
     if constexpr (kOp == UnaryOp::kExp) return vexp<Vec>(v);
@@ -166,6 +167,7 @@ SimdKernels make_kernel_table(const char* isa) {
   u(UnaryOp::kHardSwish) = &unary_f32<Vec, UnaryOp::kHardSwish>;
   u(UnaryOp::kHardSigmoid) = &unary_f32<Vec, UnaryOp::kHardSigmoid>;
   u(UnaryOp::kLeakyRelu) = &unary_f32<Vec, UnaryOp::kLeakyRelu>;
+  u(UnaryOp::kSiLU) = &unary_f32<Vec, UnaryOp::kSiLU>;
   fill_binary_modes<Vec, BinaryOp::kAdd>(t.binary[0]);
   fill_binary_modes<Vec, BinaryOp::kSub>(t.binary[1]);
   fill_binary_modes<Vec, BinaryOp::kMul>(t.binary[2]);

@@ -27,6 +27,17 @@ struct VecAvx2 {
     const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_castsi256_ps(bits);
   }
+  // p * 2^n for integral n in [-252, 254], in two steps so subnormal results come out right.
+  static V scale_pow2(V p, V n) {
+    n = _mm256_min_ps(_mm256_set1_ps(254.0f), _mm256_max_ps(_mm256_set1_ps(-252.0f), n));
+    const V half = _mm256_floor_ps(_mm256_mul_ps(n, _mm256_set1_ps(0.5f)));
+    return _mm256_mul_ps(_mm256_mul_ps(p, pow2(half)), pow2(_mm256_sub_ps(n, half)));
+  }
+  // 1/a from the 12-bit estimate and one Newton step: about 2^-22 relative.
+  static V reciprocal(V a) {
+    const V r = _mm256_rcp_ps(a);
+    return _mm256_mul_ps(r, _mm256_fnmadd_ps(a, r, _mm256_set1_ps(2.0f)));
+  }
   static V copysign(V magnitude, V sign) {
     const V sign_bit = _mm256_set1_ps(-0.0f);
     return _mm256_or_ps(_mm256_andnot_ps(sign_bit, magnitude), _mm256_and_ps(sign_bit, sign));

@@ -29,6 +29,13 @@ struct VecAvx512 {
     const __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
     return _mm512_castsi512_ps(bits);
   }
+  // p * 2^n for integral n, with over- and underflow rounded as a multiply would.
+  static V scale_pow2(V p, V n) { return _mm512_scalef_ps(p, n); }
+  // 1/a from the 14-bit estimate and one Newton step: about 2^-22 relative.
+  static V reciprocal(V a) {
+    const V r = _mm512_rcp14_ps(a);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(a, r, _mm512_set1_ps(2.0f)));
+  }
   static V copysign(V magnitude, V sign) {
     const V sign_bit = _mm512_set1_ps(-0.0f);
     return _mm512_or_ps(_mm512_andnot_ps(sign_bit, magnitude), _mm512_and_ps(sign_bit, sign));

@@ -2,6 +2,7 @@
 // the vector paths, so every level computes the same formulas.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -29,6 +30,13 @@ struct VecPortable {
   static V pow2(V n) {
     return std::bit_cast<float>(static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23);
   }
+  // p * 2^n for integral n in [-252, 254], in two steps so subnormal results come out right.
+  static V scale_pow2(V p, V n) {
+    n = std::min(254.0f, std::max(-252.0f, n));
+    const V half = std::floor(n * 0.5f);
+    return p * pow2(half) * pow2(n - half);
+  }
+  static V reciprocal(V a) { return 1.0f / a; }
   static V copysign(V magnitude, V sign) { return std::copysign(magnitude, sign); }
   static M lt(V a, V b) { return a < b; }
   static M gt(V a, V b) { return a > b; }
