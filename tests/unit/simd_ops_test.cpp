@@ -221,7 +221,11 @@ TEST(SimdOps, BinaryBroadcastsMatchReference) {
                                                        {{2, 3, 4, 5}, {2, 1, 4, 1}},
                                                        {{1}, {}},
                                                        {{1, 8, 1, 1}, {1, 8, 1, 1}},
-                                                       {{2, 3, 5000}, {3, 1}}};
+                                                       {{2, 3, 5000}, {3, 1}},
+                                                       // short rows run many to a call
+                                                       {{2, 9, 130, 48}, {2, 1, 1, 48}},
+                                                       {{3, 200, 7}, {3, 1, 7}},
+                                                       {{2, 40, 300, 3}, {1, 40, 1, 1}}};
   for_each_level([&](const std::string& isa) {
     for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
       const Node node = make_node(op, 2, 1, {});

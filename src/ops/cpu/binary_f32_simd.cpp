@@ -30,21 +30,36 @@ class BinaryF32SimdKernel final : public SimdVariantKernel {
                                                     : BinaryMode::kVectorVector;
     const simd::BinaryFn fn =
         simd::simd_kernels().binary[static_cast<int>(kOp)][static_cast<int>(mode)];
+    // A work item is a piece of one long row, or a run of whole short rows (one
+    // extent[0] index at a time, so a run steps through memory with one stride).
     const int64_t n = plan.extent[2];
     constexpr int64_t kChunk = 4096;
     const int64_t chunks_per_row = (n + kChunk - 1) / kChunk;
-    const int64_t rows = plan.extent[0] * plan.extent[1];
-    const int64_t work = std::min(n, kChunk) * (kOp == BinaryOp::kDiv ? 4 : 1);
+    const int64_t rows_per_item = std::max<int64_t>(1, kChunk / n);
+    const int64_t items_per_outer = (plan.extent[1] + rows_per_item - 1) / rows_per_item;
+    const int64_t items = n >= kChunk ? plan.extent[0] * plan.extent[1] * chunks_per_row
+                                      : plan.extent[0] * items_per_outer;
+    const int64_t work = std::min(n * rows_per_item, kChunk) * (kOp == BinaryOp::kDiv ? 4 : 1);
     const float* pa = a.data<float>();
     const float* pb = b.data<float>();
     float* py = y.data<float>();
-    parallel_ranges(ctx.threads(), rows * chunks_per_row, work, [&](int64_t i0, int64_t i1) {
+    parallel_ranges(ctx.threads(), items, work, [&](int64_t i0, int64_t i1) {
       for (int64_t item = i0; item < i1; ++item) {
-        const int64_t row = item / chunks_per_row, begin = (item % chunks_per_row) * kChunk;
-        const int64_t r0 = row / plan.extent[1], r1 = row % plan.extent[1];
+        int64_t r0, r1, begin, rows, length;
+        if (n >= kChunk) {
+          const int64_t row = item / chunks_per_row;
+          r0 = row / plan.extent[1], r1 = row % plan.extent[1];
+          begin = (item % chunks_per_row) * kChunk;
+          rows = 1, length = std::min(kChunk, n - begin);
+        } else {
+          r0 = item / items_per_outer, r1 = (item % items_per_outer) * rows_per_item;
+          begin = 0;
+          rows = std::min(rows_per_item, plan.extent[1] - r1), length = n;
+        }
         const int64_t off_a = r0 * plan.stride_a[0] + r1 * plan.stride_a[1] + begin * plan.stride_a[2];
         const int64_t off_b = r0 * plan.stride_b[0] + r1 * plan.stride_b[1] + begin * plan.stride_b[2];
-        fn(pa + off_a, pb + off_b, py + row * n + begin, std::min(kChunk, n - begin));
+        fn(pa + off_a, plan.stride_a[1], pb + off_b, plan.stride_b[1],
+           py + (r0 * plan.extent[1] + r1) * n + begin, rows, length);
       }
     });
   }

@@ -34,7 +34,10 @@ struct UnaryParams {
 };
 
 using UnaryFn = void (*)(const float* x, float* y, int64_t n, const UnaryParams& params);
-using BinaryFn = void (*)(const float* a, const float* b, float* y, int64_t n);
+// y[r][i] = a[r * a_row_stride + i] op b[r * b_row_stride + i] (a[r * a_row_stride] alone for
+// kScalarVector, b's likewise for kVectorScalar) for r < rows, i < n; y's rows are contiguous.
+using BinaryFn = void (*)(const float* a, int64_t a_row_stride, const float* b,
+                          int64_t b_row_stride, float* y, int64_t rows, int64_t n);
 
 // One output row of a channels-last 2-D convolution with few input channels
 // (conv_nhwc_small_cin_f32.cpp), on an input already zero-padded: for each output column ow

@@ -61,7 +61,7 @@ typename Vec::V apply_binary(typename Vec::V a, typename Vec::V b) {
 }
 
 template <class Vec, BinaryOp kOp, BinaryMode kMode>
-void binary_f32(const float* a, const float* b, float* y, int64_t n) {
+void binary_row(const float* a, const float* b, float* y, int64_t n) {
   using V = typename Vec::V;
   if constexpr (kMode == BinaryMode::kVectorScalar) {
     const V s = Vec::set1(*b);
@@ -80,6 +80,14 @@ void binary_f32(const float* a, const float* b, float* y, int64_t n) {
     Vec::store(ba, apply_binary<Vec, kOp>(Vec::load(ba), Vec::load(bb)));
     for (int64_t k = i; k < n; ++k) y[k] = ba[k - i];
   }
+}
+
+// Many short rows in one call (a channels-last [N, H*W, C] times a [N, 1, C] scale: rows of C).
+template <class Vec, BinaryOp kOp, BinaryMode kMode>
+void binary_f32(const float* a, int64_t a_row_stride, const float* b, int64_t b_row_stride, float* y,
+                int64_t rows, int64_t n) {
+  for (int64_t r = 0; r < rows; ++r)
+    binary_row<Vec, kOp, kMode>(a + r * a_row_stride, b + r * b_row_stride, y + r * n, n);
 }
 
 // Folds a row into one vector with `step` from `init`, the tail lanes padded with `pad`.
