@@ -127,6 +127,7 @@ TEST(ChannelsLast, PoolsMatchChannelsFirstReference) {
        {ints_attr("kernel_shape", {3, 3}), ints_attr("strides", {2, 2}), int_attr("ceil_mode", 1)}},
       {"GlobalAveragePool", {2, 5, 7, 3}, {}},
       {"GlobalAveragePool", {1, 9, 13}, {}},
+      {"GlobalAveragePool", {2, 37, 6, 5}, {}},  // blocks of 16 channels and a tail of 5
   };
   for (const PoolCase& c : cases) {
     SCOPED_TRACE(std::string(c.op) + " " + shape_to_string(c.x));

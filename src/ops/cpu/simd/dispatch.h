@@ -74,6 +74,9 @@ struct SimdKernels {
                          float epsilon, float* mean, float* inv_std);
   float (*sum_row)(const float* x, int64_t n);
   float (*max_row)(const float* x, int64_t n);
+  // sums[c] = the sum over r < rows of x[r * row_stride + c], for c < width (a channels-last
+  // global pool); in one fixed order, whatever the level.
+  void (*column_sums)(const float* x, int64_t rows, int64_t row_stride, int64_t width, float* sums);
   void (*conv_nhwc_row)(const ConvNhwcRow& row);
 };
 

@@ -113,6 +113,39 @@ float max_row(const float* x, int64_t n) {
   return Vec::hmax(fold_row<Vec>(x, n, -__builtin_inff(), -__builtin_inff(), [](auto acc, auto v) { return Vec::max(acc, v); }));
 }
 
+// One float as a lane type, for the scalar tail of column_sums.
+struct ScalarLane {
+  using V = float;
+  static V load(const float* p) { return *p; }
+  static void store(float* p, V v) { *p = v; }
+  static V add(V a, V b) { return a + b; }
+  static V set1(float x) { return x; }
+};
+
+// Four partial sums over rows r % 4, then (s0 + s1) + (s2 + s3): the same order in every
+// vector lane and in the scalar tail, so each column's sum has the same bits at every level.
+template <class Lane>
+void column_sum_block(const float* x, int64_t rows, int64_t row_stride, float* sums) {
+  auto s0 = Lane::set1(0.0f), s1 = s0, s2 = s0, s3 = s0;
+  int64_t r = 0;
+  for (; r + 4 <= rows; r += 4, x += 4 * row_stride) {
+    s0 = Lane::add(s0, Lane::load(x));
+    s1 = Lane::add(s1, Lane::load(x + row_stride));
+    s2 = Lane::add(s2, Lane::load(x + 2 * row_stride));
+    s3 = Lane::add(s3, Lane::load(x + 3 * row_stride));
+  }
+  for (; r < rows; ++r, x += row_stride) s0 = Lane::add(s0, Lane::load(x));
+  Lane::store(sums, Lane::add(Lane::add(s0, s1), Lane::add(s2, s3)));
+}
+
+template <class Vec>
+void column_sums(const float* x, int64_t rows, int64_t row_stride, int64_t width, float* sums) {
+  int64_t c = 0;
+  for (; c + Vec::kWidth <= width; c += Vec::kWidth)
+    column_sum_block<Vec>(x + c, rows, row_stride, sums + c);
+  for (; c < width; ++c) column_sum_block<ScalarLane>(x + c, rows, row_stride, sums + c);
+}
+
 template <class Vec>
 void softmax_row(const float* x, float* y, int64_t n) {
   const float m = max_row<Vec>(x, n);
@@ -184,6 +217,7 @@ SimdKernels make_kernel_table(const char* isa) {
   t.layer_norm_row = &layer_norm_row<Vec>;
   t.sum_row = &sum_row<Vec>;
   t.max_row = &max_row<Vec>;
+  t.column_sums = &column_sums<Vec>;
   t.conv_nhwc_row = &conv_nhwc_row<Vec>;
   return t;
 }
