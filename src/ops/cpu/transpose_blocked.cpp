@@ -105,6 +105,15 @@ bool copy_inner_runs(const Tensor& x, const MergedAxes& m, Tensor& y) {
 constexpr int64_t kTile = 32;
 constexpr int64_t kColumnBlock = 2048;
 
+// A matrix of kRows rows (an RGB image's NCHW -> NHWC): the row count known to the compiler,
+// each output group of kRows is one interleaving step it can vectorize.
+template <int kRows, class T>
+void interleave_rows(const T* __restrict in, T* __restrict out, int64_t cols, int64_t c0,
+                     int64_t c1) {
+  for (int64_t c = c0; c < c1; ++c)
+    for (int r = 0; r < kRows; ++r) out[c * kRows + r] = in[r * cols + c];
+}
+
 template <class T>
 void transpose_tiles(const T* in, T* out, const BatchedSwap& s, int64_t item0, int64_t item1,
                      int64_t strips_per_matrix, int64_t blocks_per_strip) {
@@ -115,6 +124,10 @@ void transpose_tiles(const T* in, T* out, const BatchedSwap& s, int64_t item0, i
     T* dst = out + b * s.rows * s.cols;
     const int64_t r1 = std::min(s.rows, r0 + kTile);
     const int64_t block_end = std::min(s.cols, (block + 1) * kColumnBlock);
+    if (s.rows == 3) {
+      interleave_rows<3>(src, dst, s.cols, block * kColumnBlock, block_end);
+      continue;
+    }
     for (int64_t c0 = block * kColumnBlock; c0 < block_end; c0 += kTile) {
       const int64_t c1 = std::min(block_end, c0 + kTile);
       for (int64_t c = c0; c < c1; ++c)
