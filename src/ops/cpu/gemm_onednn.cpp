@@ -66,8 +66,11 @@ class GemmOneDnnKernel final : public OpKernel {
 
  private:
   // Each output element is a dot product over K.
+  // The multiply-adds, or the reading of B's values where that takes longer (batch 1).
   double macs(const Tensor& a, const Tensor& y) const {
-    return static_cast<double>(y.numel()) * (trans_a_ ? a.dim(0) : a.dim(1));
+    const int64_t k = trans_a_ ? a.dim(0) : a.dim(1);
+    return dn::product_work(static_cast<double>(y.numel()) * k,
+                            static_cast<double>(k) * y.dim(1));
   }
 
   // Null when oneDNN does not take the problem.

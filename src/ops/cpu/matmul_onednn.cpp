@@ -1,6 +1,7 @@
 // MatMul and com.infera.FusedMatMul (Y = activation(A @ B + bias), bias 1-D over N) on oneDNN,
 // float32, numpy batch broadcasting. A constant B is packed once. Other dtypes, and ranks
 // beyond what oneDNN takes, go to the reference kernel.
+#include <algorithm>
 #include <vector>
 
 #include "ops/cpu/matmul_plan_onednn.h"
@@ -62,8 +63,12 @@ class MatMulOneDnnKernel final : public OpKernel {
 
  private:
   // Each output element is a dot product over A's last dim.
+  // The multiply-adds, or the reading of B's values where that takes longer (a few rows of A).
   static double macs(const Tensor& a, const Tensor& y) {
-    return static_cast<double>(y.numel()) * (a.rank() > 0 ? a.shape().back() : 1);
+    const double k = static_cast<double>(a.rank() > 0 ? a.shape().back() : 1);
+    const double rows = static_cast<double>(y.rank() >= 2 ? std::max<int64_t>(1, y.dim(y.rank() - 2)) : 1);
+    const double macs = static_cast<double>(y.numel()) * k;
+    return dn::product_work(macs, macs / rows);
   }
 
   // Null when oneDNN does not take the problem.
