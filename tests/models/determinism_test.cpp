@@ -130,7 +130,7 @@ TEST_P(Determinism, SampleAloneEqualsItsRowInABatch) {
 
 INSTANTIATE_TEST_SUITE_P(Models, Determinism,
                          ::testing::Values("fashion_mnist", "squeezenet1_1", "mobilenet_v2",
-                                           "resnet50", "transformer_encoder"));
+                                           "efficientnet_b0", "resnet50", "transformer_encoder"));
 
 }  // namespace
 }  // namespace infera::testing
