@@ -27,14 +27,6 @@ const std::unordered_set<std::string> kPools = {"MaxPool", "AveragePool", "Globa
 
 constexpr int kRank = 4;  // the rule handles 2-D convolutions
 
-Attribute ints_attribute(const std::string& name, std::vector<int64_t> values) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kInts;
-  a.ints = std::move(values);
-  return a;
-}
-
 class ChannelsLastLayoutRule final : public RewriteRule {
  public:
   std::string name() const override { return "channels_last_layout"; }

@@ -104,6 +104,14 @@ std::string add_initializer(Graph& graph, const std::string& hint, Tensor tensor
   return name;
 }
 
+Attribute ints_attribute(const std::string& name, std::vector<int64_t> values) {
+  Attribute a;
+  a.name = name;
+  a.type = Attribute::Type::kInts;
+  a.ints = std::move(values);
+  return a;
+}
+
 void import_infera_domain(Model& model) {
   if (model.opset_for("com.infera") <= 0) model.opsets.push_back(OpsetImport{"com.infera", 1});
 }
@@ -168,6 +176,9 @@ OptimizeReport optimize_model(Model& model, const OptimizeOptions& options) {
     }
     if (changed == 0) break;
   }
+  // Once the products have their bias and activation: it infers every value's shape.
+  std::unique_ptr<RewriteRule> matmul_transpose = make_matmul_transpose_fusion_rule();
+  report.rewrites.emplace_back(matmul_transpose->name(), matmul_transpose->apply(graph, model));
   // The layout pass renames the fused ops' data flow to channels-last ops the other rules do
   // not know, so it comes last, once; then the rules that match the NHWC ops it makes.
   if (options.channels_last) {

@@ -68,11 +68,15 @@ std::unique_ptr<RewriteRule> make_matmul_bias_fusion_rule();
 std::unique_ptr<RewriteRule> make_residual_add_fusion_rule();
 std::unique_ptr<RewriteRule> make_activation_fusion_rule();
 // Run once each, in this order, after the others have reached their fixed point.
+std::unique_ptr<RewriteRule> make_matmul_transpose_fusion_rule();
 std::unique_ptr<RewriteRule> make_channels_last_layout_rule();
 std::unique_ptr<RewriteRule> make_conv_max_pool_fusion_rule(bool bf16);
 std::unique_ptr<RewriteRule> make_flatten_transpose_into_gemm_rule();
 // Runs after the layout pass, in bf16 mode only (OptimizeOptions::bf16_activations).
 std::unique_ptr<RewriteRule> make_bf16_activations_rule();
+
+// An ints attribute (perm, a_perm, ...) for a node a rule makes or changes.
+Attribute ints_attribute(const std::string& name, std::vector<int64_t> values);
 
 // Per rule, how many rewrites it made in one optimize_model() call.
 struct OptimizeReport {

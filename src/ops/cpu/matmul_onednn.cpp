@@ -1,7 +1,10 @@
 // MatMul and com.infera.FusedMatMul (Y = activation(A @ B + bias), bias 1-D over N) on oneDNN,
-// float32, numpy batch broadcasting. A constant B is packed once. Other dtypes, and ranks
-// beyond what oneDNN takes, go to the reference kernel.
+// float32, numpy batch broadcasting. A constant B is packed once. FusedMatMul's a_perm, b_perm
+// and y_perm (Transposes folded in by src/opt/matmul_transpose_fusion.cpp) become strides of
+// the operands: attention reads its heads straight out of [seq, heads, dim] tensors. Other
+// dtypes, and ranks beyond what oneDNN takes, go to the reference kernel.
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "ops/cpu/matmul_plan_onednn.h"
@@ -24,6 +27,7 @@ class MatMulOneDnnKernel final : public OpKernel {
         bf16_(init.config().bf16 && dn::cpu_has_bf16()),
         reference_(init.reference_kernel_if_any()) {
     if (const Tensor* b = init.constant_input(1)) constant_b_ = *b;
+    if (fused_) perms_ = {init.attr_ints("a_perm"), init.attr_ints("b_perm"), init.attr_ints("y_perm")};
   }
 
   static bool applies(const KernelInit& init) { return !init.config().reference_only; }
@@ -64,20 +68,36 @@ class MatMulOneDnnKernel final : public OpKernel {
  private:
   // Each output element is a dot product over A's last dim.
   // The multiply-adds, or the reading of B's values where that takes longer (a few rows of A).
-  static double macs(const Tensor& a, const Tensor& y) {
-    const double k = static_cast<double>(a.rank() > 0 ? a.shape().back() : 1);
+  double macs(const Tensor& a, const Tensor& y) const {
+    const Shape logical_a = permuted(a.shape(), perms_[0]);
+    const double k = static_cast<double>(logical_a.empty() ? 1 : logical_a.back());
     const double rows = static_cast<double>(y.rank() >= 2 ? std::max<int64_t>(1, y.dim(y.rank() - 2)) : 1);
     const double macs = static_cast<double>(y.numel()) * k;
     return dn::product_work(macs, macs / rows);
   }
 
   // Null when oneDNN does not take the problem.
-  std::shared_ptr<dn::MatmulPlan> make_plan(const Shape& a, const Shape& b, bool bias) const {
+  std::shared_ptr<dn::MatmulPlan> make_plan(const Shape& a_stored, const Shape& b_stored,
+                                            bool bias) const {
+    const Shape a = permuted(a_stored, perms_[0]), b = permuted(b_stored, perms_[1]);
     MatMulGeometry g;
-    if (!resolve_matmul(a, b, g, nullptr).empty()) return nullptr;
+    Shape y;
+    if (!resolve_matmul(a, b, g, &y).empty()) return nullptr;
     if (g.m * g.n * g.k == 0) return nullptr;
     dn::MatmulProblem p;
-    if (shares_one_b(g)) {
+    if (permutes()) {
+      // Strides need every operand at full rank with its own batch dims (what the rewrite
+      // checked); anything else is left to the reference.
+      if (a.size() != y.size() || b.size() != y.size() || a.size() < 2 ||
+          static_cast<int>(a.size()) > kMaxOneDnnMatmulRank)
+        return nullptr;
+      for (int d = 0; d < g.batch_rank; ++d)
+        if (g.a_stride[d] == 0 || g.b_stride[d] == 0) return nullptr;
+      fill_batched_dims(g, p);
+      p.a_strides = operand_strides(a_stored, perms_[0]);
+      p.b_strides = operand_strides(b_stored, perms_[1]);
+      p.y_strides = product_strides(y, perms_[2]);
+    } else if (shares_one_b(g)) {
       // Every batch multiplies the same B ([seq, batch, d] @ W, how exporters write Linear):
       // one [batch * M, K] @ [K, N] GEMM, with B packed, instead of many thin ones.
       p.a = {g.batch_count * g.m, g.k};
@@ -93,12 +113,40 @@ class MatMulOneDnnKernel final : public OpKernel {
     }
     p.activation = activation_;
     p.bf16 = bf16_;
-    if (constant_b_.defined() && constant_b_.shape() == b) p.constant_b = constant_b_.raw();
+    if (constant_b_.defined() && constant_b_.shape() == b && perms_[1].empty())
+      p.constant_b = constant_b_.raw();
     try {
       return dn::make_matmul_plan(p, packed_b_);
     } catch (const dnnl::error&) {
       return nullptr;
     }
+  }
+
+  bool permutes() const { return !perms_[0].empty() || !perms_[1].empty() || !perms_[2].empty(); }
+
+  static Shape permuted(const Shape& shape, const std::vector<int64_t>& perm) {
+    if (perm.empty() || perm.size() != shape.size()) return shape;
+    Shape out(perm.size());
+    for (size_t i = 0; i < perm.size(); ++i) out[i] = shape[static_cast<size_t>(perm[i])];
+    return out;
+  }
+  // Strides of transpose(stored, perm)'s dims within the stored row-major tensor.
+  static memory::dims operand_strides(const Shape& stored, const std::vector<int64_t>& perm) {
+    memory::dims row_major(stored.size());
+    int64_t step = 1;
+    for (size_t d = stored.size(); d-- > 0;) row_major[d] = step, step *= stored[d];
+    if (perm.empty()) return row_major;
+    memory::dims out(perm.size());
+    for (size_t i = 0; i < perm.size(); ++i) out[i] = row_major[static_cast<size_t>(perm[i])];
+    return out;
+  }
+  // Strides of the product's dims within Y = transpose(product, perm), stored row-major.
+  static memory::dims product_strides(const Shape& product, const std::vector<int64_t>& perm) {
+    if (perm.empty()) return operand_strides(product, {});
+    const memory::dims y_strides = operand_strides(permuted(product, perm), {});
+    memory::dims out(perm.size());
+    for (size_t j = 0; j < perm.size(); ++j) out[static_cast<size_t>(perm[j])] = y_strides[j];
+    return out;
   }
 
   // B has no batch of its own (every batch dim broadcasts it) and A has all of its batches
@@ -126,6 +174,7 @@ class MatMulOneDnnKernel final : public OpKernel {
   bool bf16_;
   std::unique_ptr<OpKernel> reference_;
   Tensor constant_b_;
+  std::array<std::vector<int64_t>, 3> perms_;  // FusedMatMul's a_perm, b_perm, y_perm
   mutable dn::PackedConstantCache packed_b_;
 };
 

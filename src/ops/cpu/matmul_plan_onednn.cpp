@@ -38,13 +38,21 @@ std::shared_ptr<MatmulPlan> make_matmul_plan(const MatmulProblem& p,
   using dt = memory::data_type;
   auto plan = std::make_shared<MatmulPlan>();
   const dt compute = p.bf16 ? dt::bf16 : dt::f32;
-  plan->plain_a = stored_desc(p.a, p.trans_a, dt::f32);
-  plan->plain_b = stored_desc(p.b, p.trans_b, dt::f32);
-  plan->a = stored_desc(p.a, p.trans_a, compute);
+  // Strided operands: bf16 mode converts them into dense bfloat16 copies.
+  auto strided = [&](const memory::dims& dims, const memory::dims& strides, bool trans, dt type) {
+    if (strides.empty()) return stored_desc(dims, trans, type);
+    if (type == dt::f32) return memory::desc(dims, type, strides);
+    return memory::desc(dims, type, plain_tag(static_cast<int>(dims.size())));
+  };
+  plan->plain_a = strided(p.a, p.a_strides, p.trans_a, dt::f32);
+  plan->plain_b = strided(p.b, p.b_strides, p.trans_b, dt::f32);
+  plan->a = strided(p.a, p.a_strides, p.trans_a, compute);
   const memory::desc b_wanted = p.constant_b
                                     ? memory::desc(p.b, compute, memory::format_tag::any)
-                                    : stored_desc(p.b, p.trans_b, compute);
-  plan->y = memory::desc(p.y, dt::f32, plain_tag(static_cast<int>(p.y.size())));
+                                    : strided(p.b, p.b_strides, p.trans_b, compute);
+  plan->y = p.y_strides.empty()
+                ? memory::desc(p.y, dt::f32, plain_tag(static_cast<int>(p.y.size())))
+                : memory::desc(p.y, dt::f32, p.y_strides);
 
   dnnl::post_ops ops;
   if (!p.c.empty()) {

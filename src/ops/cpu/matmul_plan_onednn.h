@@ -1,6 +1,6 @@
 // One oneDNN matmul primitive for MatMul, Gemm and their fused forms:
 //   Y = activation(alpha * op(A) @ op(B) + C)
-// with numpy batch broadcasting (dims of 1), transposes as strides (2-D only), C added through
+// with numpy batch broadcasting (dims of 1), transposes as strides, C added through
 // a broadcasting binary post-op, and a constant B packed once into the layout oneDNN picks.
 #pragma once
 
@@ -13,6 +13,9 @@ namespace infera::onednn {
 struct MatmulProblem {
   dnnl::memory::dims a, b, y;  // all of one rank; a/b are [..., M, K] / [..., K, N] as used
   bool trans_a = false, trans_b = false;  // A is stored [K, M] / B is stored [N, K] (2-D)
+  // Element strides of A, B and Y as stored, when not row-major (a Transpose folded into the
+  // product, FusedMatMul's a_perm / b_perm / y_perm); empty: row-major.
+  dnnl::memory::dims a_strides, b_strides, y_strides;
   dnnl::memory::dims c;                   // dims of the added C, broadcast to y; empty: none
   float alpha = 1.f;
   Activation activation;
