@@ -151,6 +151,32 @@ TEST(OneDnnConv, FusedConvActivationsAndResidual) {
   }
 }
 
+// A 1x1 conv on a 1x1 map (squeeze-and-excitation) is a vector-matrix product of our own: long
+// and short input sums, output counts with and without a partial vector, each activation it
+// takes, batches of more than one image.
+TEST(OneDnnConv, SqueezeExciteConvsAreVectorMatrixProducts) {
+  const ConvCase cases[] = {{{2, 200, 1, 1}, {20, 200, 1, 1}, {}},
+                            {{1, 48, 1, 1}, {130, 48, 1, 1}, {}},
+                            {{3, 7, 1, 1}, {64, 7, 1, 1}, {}, false}};
+  const ActivationCase acts[] = {
+      {"", {}, nullptr}, {"SiLU", {}, silu}, {"Sigmoid", {}, sigmoid}, {"Relu", {}, relu}};
+  for (const ConvCase& c : cases) {
+    const Shape y = reference_shape(c);
+    for (const ActivationCase& a : acts) {
+      std::vector<Tensor> in = conv_inputs(c, y, false);
+      if (!c.bias) in.pop_back();
+      std::vector<Attribute> attrs = c.attrs;
+      attrs.push_back(string_attr("activation", a.name));
+      const Node node = make_node("FusedConv", c.bias ? 3 : 2, 1, attrs, "com.infera");
+      const VariantResult r = run_variant(node, 1, in, {false, true, false}, 1);
+      SCOPED_TRACE(shape_to_string(c.w) + " " + a.name);
+      EXPECT_EQ(r.kernel_name, "conv_f32_vector_matrix");
+      if (!c.bias) in.push_back(Tensor());
+      expect_close(reference_fused(c, in, false, a.fn), r.outputs[0], 1e-5f);
+    }
+  }
+}
+
 // The residual Z may share Y's buffer (the planner does that when Z is read last by the conv):
 // summing in place must give the same numbers, for the oneDNN conv and the deterministic sgemm.
 TEST(OneDnnConv, ResidualSummedInZsBuffer) {

@@ -119,6 +119,7 @@ struct ScalarLane {
   static V load(const float* p) { return *p; }
   static void store(float* p, V v) { *p = v; }
   static V add(V a, V b) { return a + b; }
+  static V fmadd(V a, V b, V c) { return __builtin_fmaf(a, b, c); }  // one rounding, as vectors
   static V set1(float x) { return x; }
 };
 
@@ -144,6 +145,56 @@ void column_sums(const float* x, int64_t rows, int64_t row_stride, int64_t width
   for (; c + Vec::kWidth <= width; c += Vec::kWidth)
     column_sum_block<Vec>(x + c, rows, row_stride, sums + c);
   for (; c < width; ++c) column_sum_block<ScalarLane>(x + c, rows, row_stride, sums + c);
+}
+
+// Outputs j .. j + 4 vectors, summed in registers over all of k (four independent chains).
+template <class Vec>
+void vector_matrix_block4(const float* x, const float* w, int64_t w_stride, const float* bias,
+                          int64_t k, float* y, int64_t j) {
+  constexpr int W = Vec::kWidth;
+  typename Vec::V acc[4];
+  for (int v = 0; v < 4; ++v) acc[v] = bias ? Vec::load(bias + j + v * W) : Vec::set1(0.0f);
+  for (int64_t i = 0; i < k; ++i) {
+    const auto xi = Vec::set1(x[i]);
+    for (int v = 0; v < 4; ++v) acc[v] = Vec::fmadd(xi, Vec::load(w + i * w_stride + j + v * W), acc[v]);
+  }
+  for (int v = 0; v < 4; ++v) Vec::store(y + j + v * W, acc[v]);
+}
+
+// One vector of outputs from column j, of which `width` are kept: the sum over k in four
+// chains (i % 4), joined as (s0 + s1) + (s2 + s3), so a long k is not one latency-bound chain.
+template <class Vec>
+void vector_matrix_block1(const float* x, const float* w, int64_t w_stride, const float* bias,
+                          int64_t k, float* y, int64_t j, int64_t width) {
+  constexpr int W = Vec::kWidth;
+  using V = typename Vec::V;
+  float b[W] = {}, out[W];
+  for (int64_t c = 0; c < width && bias; ++c) b[c] = bias[j + c];
+  V s0 = Vec::load(b), s1 = Vec::set1(0.0f), s2 = s1, s3 = s1;
+  const float* col = w + j;
+  int64_t i = 0;
+  for (; i + 4 <= k; i += 4) {
+    s0 = Vec::fmadd(Vec::set1(x[i]), Vec::load(col + i * w_stride), s0);
+    s1 = Vec::fmadd(Vec::set1(x[i + 1]), Vec::load(col + (i + 1) * w_stride), s1);
+    s2 = Vec::fmadd(Vec::set1(x[i + 2]), Vec::load(col + (i + 2) * w_stride), s2);
+    s3 = Vec::fmadd(Vec::set1(x[i + 3]), Vec::load(col + (i + 3) * w_stride), s3);
+  }
+  for (; i < k; ++i) s0 = Vec::fmadd(Vec::set1(x[i]), Vec::load(col + i * w_stride), s0);
+  Vec::store(out, Vec::add(Vec::add(s0, s1), Vec::add(s2, s3)));
+  for (int64_t c = 0; c < width; ++c) y[j + c] = out[c];
+}
+
+// w's rows are w_stride floats apart, padded with zeros to a whole vector past n.
+template <class Vec>
+void vector_matrix(const float* x, const float* w, int64_t w_stride, const float* bias, int64_t k,
+                   int64_t n, float* y) {
+  constexpr int W = Vec::kWidth;
+  int64_t j = 0;
+  // Blocks of 4 vectors while k is short enough for their single chains (expand convs).
+  if (k <= 64)
+    for (; j + 4 * W <= n; j += 4 * W) vector_matrix_block4<Vec>(x, w, w_stride, bias, k, y, j);
+  for (; j < n; j += W)
+    vector_matrix_block1<Vec>(x, w, w_stride, bias, k, y, j, n - j < W ? n - j : W);
 }
 
 template <class Vec>
@@ -218,6 +269,7 @@ SimdKernels make_kernel_table(const char* isa) {
   t.sum_row = &sum_row<Vec>;
   t.max_row = &max_row<Vec>;
   t.column_sums = &column_sums<Vec>;
+  t.vector_matrix = &vector_matrix<Vec>;
   t.conv_nhwc_row = &conv_nhwc_row<Vec>;
   return t;
 }
