@@ -6,27 +6,19 @@
 namespace infera::testing {
 namespace {
 
-Attribute perm_attr(std::vector<int64_t> perm) {
-  Attribute a;
-  a.name = "perm";
-  a.type = Attribute::Type::kInts;
-  a.ints = std::move(perm);
-  return a;
-}
-
 // Attention over [seq 9, heads 3, dim 16] as PyTorch exports it: heads split out by
 // Transposes, K transposed for Q @ K^T, the result joined back by a Transpose.
 Model attention_model() {
   Model m = make_model();
   Graph& g = *m.graph;
   for (const char* name : {"q", "k", "v"}) g.inputs.push_back(tensor_value(name, {9, 3, 16}));
-  g.nodes.push_back(make_node("Transpose", {"q"}, {"qh"}, {perm_attr({1, 0, 2})}));
-  g.nodes.push_back(make_node("Transpose", {"k"}, {"kt"}, {perm_attr({1, 2, 0})}));
-  g.nodes.push_back(make_node("Transpose", {"v"}, {"vh"}, {perm_attr({1, 0, 2})}));
+  g.nodes.push_back(make_node("Transpose", {"q"}, {"qh"}, {ints_attr("perm", {1, 0, 2})}));
+  g.nodes.push_back(make_node("Transpose", {"k"}, {"kt"}, {ints_attr("perm", {1, 2, 0})}));
+  g.nodes.push_back(make_node("Transpose", {"v"}, {"vh"}, {ints_attr("perm", {1, 0, 2})}));
   g.nodes.push_back(make_node("MatMul", {"qh", "kt"}, {"scores"}));
   g.nodes.push_back(make_node("Softmax", {"scores"}, {"weights"}));
   g.nodes.push_back(make_node("MatMul", {"weights", "vh"}, {"heads"}));
-  g.nodes.push_back(make_node("Transpose", {"heads"}, {"y"}, {perm_attr({1, 0, 2})}));
+  g.nodes.push_back(make_node("Transpose", {"heads"}, {"y"}, {ints_attr("perm", {1, 0, 2})}));
   g.outputs = {tensor_value("y", {9, 3, 16})};
   return m;
 }
@@ -61,13 +53,13 @@ TEST(OptMatMulTransposeFusion, LeavesSharedStridedOrBroadcastTransposes) {
   g.inputs.push_back(tensor_value("z", {6, 4, 3}));
   g.inputs.push_back(tensor_value("b", {6, 7}));
   // Also a graph output: the Transpose stays.
-  g.nodes.push_back(make_node("Transpose", {"x"}, {"a"}, {perm_attr({0, 2, 1})}));
+  g.nodes.push_back(make_node("Transpose", {"x"}, {"a"}, {ints_attr("perm", {0, 2, 1})}));
   g.nodes.push_back(make_node("MatMul", {"a", "x"}, {"p"}));
   // A's innermost dim moves to the batch: neither matrix dim keeps a unit stride.
-  g.nodes.push_back(make_node("Transpose", {"x"}, {"xt"}, {perm_attr({2, 1, 0})}));
+  g.nodes.push_back(make_node("Transpose", {"x"}, {"xt"}, {ints_attr("perm", {2, 1, 0})}));
   g.nodes.push_back(make_node("MatMul", {"xt", "z"}, {"q"}));
   // B is broadcast over the batch.
-  g.nodes.push_back(make_node("Transpose", {"x"}, {"w"}, {perm_attr({1, 0, 2})}));
+  g.nodes.push_back(make_node("Transpose", {"x"}, {"w"}, {ints_attr("perm", {1, 0, 2})}));
   g.nodes.push_back(make_node("MatMul", {"w", "b"}, {"r"}));
   g.outputs = {tensor_value("p", {4, 6, 6}), tensor_value("a", {4, 6, 5}),
                tensor_value("q", {6, 5, 3}), tensor_value("r", {5, 4, 7})};
