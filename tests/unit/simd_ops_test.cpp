@@ -218,7 +218,7 @@ TEST(SimdOps, VectorMatrixMatchesDoubleSums) {
       std::vector<float> padded(static_cast<size_t>(k * stride), 0.f), y(static_cast<size_t>(n));
       for (int64_t i = 0; i < k; ++i)
         for (int64_t j = 0; j < n; ++j) padded[i * stride + j] = w.data<float>()[i * n + j];
-      simd::simd_kernels().vector_matrix(x.data<float>(), padded.data(), stride,
+      simd::simd_kernels().vector_matrix(x.data<float>(), 1, padded.data(), stride,
                                          bias.data<float>(), k, n, y.data());
       for (int64_t j = 0; j < n; ++j) {
         double want = bias.data<float>()[j];

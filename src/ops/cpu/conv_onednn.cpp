@@ -303,8 +303,8 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool
   // oneDNN 2.6's GEMM convolution (what plain layouts get) applies eltwise post-ops slowly:
   // there the activation runs as a separate in-place pass over Y instead. SiLU on a float32 Y
   // always does, with our kernel: oneDNN's swish more than doubled the time of EfficientNet's
-  // expand convs (16 -> 96 channels at 112x112: 0.16 ms bare, 0.40 with swish, 0.24 with the
-  // pass; docs/DECISIONS.md).
+  // expand convs (16 -> 96 channels at 112x112: 0.15-0.17 ms bare, 0.40 with swish, 0.30 with
+  // the pass; docs/DECISIONS.md).
   const bool plain = layout != memory::format_tag::any && !channels_last_;
   plan->silu_pass = activation_.name == "SiLU" && tensors == memory::data_type::f32;
   dnnl::post_ops ops;
@@ -408,9 +408,11 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
     const int64_t images = x.dim(0), cin = x.numel() / images, cout = y.numel() / images;
     const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
     const simd::SimdKernels& table = simd::simd_kernels();
-    for (int64_t n = 0; n < images; ++n)
-      table.vector_matrix(x.data<float>() + n * cin, p.w_by_input.data(), p.w_stride, bias, cin,
-                          cout, y.data<float>() + n * cout);
+    // Images are independent: a batch splits among threads without changing any sum.
+    parallel_ranges(ctx.threads(), images, cin * cout, [&](int64_t n0, int64_t n1) {
+      table.vector_matrix(x.data<float>() + n0 * cin, n1 - n0, p.w_by_input.data(), p.w_stride,
+                          bias, cin, cout, y.data<float>() + n0 * cout);
+    });
     if (p.map_activation != simd::UnaryOp::kCount)
       table.unary[static_cast<int>(p.map_activation)](y.data<float>(), y.data<float>(), y.numel(),
                                                       simd::UnaryParams{});

@@ -77,11 +77,12 @@ struct SimdKernels {
   // sums[c] = the sum over r < rows of x[r * row_stride + c], for c < width (a channels-last
   // global pool); in one fixed order, whatever the level.
   void (*column_sums)(const float* x, int64_t rows, int64_t row_stride, int64_t width, float* sums);
-  // y[j] = bias[j] + the sum over i < k of x[i] * w[i * w_stride + j] for j < n (a 1x1 conv on
-  // a 1x1 map: squeeze-and-excitation), in an order fixed by k and n; bias may be null. w's
-  // rows are padded with zeros to a multiple of 16 floats (w_stride).
-  void (*vector_matrix)(const float* x, const float* w, int64_t w_stride, const float* bias,
-                        int64_t k, int64_t n, float* y);
+  // For each of `images` rows x[m] (k floats) and y[m] (n floats): y[m][j] = bias[j] + the sum
+  // over i < k of x[m][i] * w[i * w_stride + j] (a 1x1 conv on a 1x1 map: squeeze-and-
+  // excitation), in an order fixed by k and n alone; bias may be null. w's rows are padded
+  // with zeros to a multiple of 16 floats (w_stride).
+  void (*vector_matrix)(const float* x, int64_t images, const float* w, int64_t w_stride,
+                        const float* bias, int64_t k, int64_t n, float* y);
   void (*conv_nhwc_row)(const ConvNhwcRow& row);
 };
 

@@ -184,17 +184,21 @@ void vector_matrix_block1(const float* x, const float* w, int64_t w_stride, cons
   for (int64_t c = 0; c < width; ++c) y[j + c] = out[c];
 }
 
-// w's rows are w_stride floats apart, padded with zeros to a whole vector past n.
+// w's rows are w_stride floats apart, padded with zeros to a whole vector past n. Each block of
+// columns is done for every image before the next, so its weights stay in cache.
 template <class Vec>
-void vector_matrix(const float* x, const float* w, int64_t w_stride, const float* bias, int64_t k,
-                   int64_t n, float* y) {
+void vector_matrix(const float* x, int64_t images, const float* w, int64_t w_stride,
+                   const float* bias, int64_t k, int64_t n, float* y) {
   constexpr int W = Vec::kWidth;
   int64_t j = 0;
   // Blocks of 4 vectors while k is short enough for their single chains (expand convs).
   if (k <= 64)
-    for (; j + 4 * W <= n; j += 4 * W) vector_matrix_block4<Vec>(x, w, w_stride, bias, k, y, j);
+    for (; j + 4 * W <= n; j += 4 * W)
+      for (int64_t m = 0; m < images; ++m)
+        vector_matrix_block4<Vec>(x + m * k, w, w_stride, bias, k, y + m * n, j);
   for (; j < n; j += W)
-    vector_matrix_block1<Vec>(x, w, w_stride, bias, k, y, j, n - j < W ? n - j : W);
+    for (int64_t m = 0; m < images; ++m)
+      vector_matrix_block1<Vec>(x + m * k, w, w_stride, bias, k, y + m * n, j, n - j < W ? n - j : W);
 }
 
 template <class Vec>
