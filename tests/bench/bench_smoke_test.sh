@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 /usr/bin/python3 - "$tmp/bench.json" <<'PY'
 import json, sys
 result = json.load(open(sys.argv[1]))
-wanted = ["model", "inputs", "batch", "threads", "precision", "load_seconds", "first_run_seconds",
+wanted = ["model", "inputs", "batch", "threads", "precision", "load_seconds", "prepare_seconds", "first_run_seconds",
           "iterations", "latencies_seconds", "min_seconds", "median_seconds", "p90_seconds",
           "items_per_second", "arena_bytes", "peak_rss_bytes", "current_rss_bytes", "profile"]
 missing = [k for k in wanted if k not in result]

@@ -45,7 +45,8 @@ struct BenchResult {
   std::vector<std::pair<std::string, Shape>> input_shapes;
   std::vector<std::string> input_files;  // where --save-inputs wrote each input
   double load_seconds = 0;
-  double first_run_seconds = 0;   // includes prepare for this shape signature
+  double prepare_seconds = 0;     // the plan for these shapes; load + prepare = session creation
+  double first_run_seconds = 0;   // the first run on the prepared plan
   std::vector<double> latencies;  // seconds per measured iteration, in run order
   double min_seconds = 0, median_seconds = 0, p90_seconds = 0, mean_seconds = 0;
   double items_per_second = 0;  // batch / median

@@ -69,8 +69,10 @@ std::string format_text(const BenchResult& r) {
                        r.reference_kernels ? "   (reference kernels)" : "");
   out += "wait policy " + (r.omp_wait_policy.empty() ? std::string("(unset)") : r.omp_wait_policy);
   out += r.busy_core ? printf_string("   busy core: cpu %d\n", r.busy_cpu) : "\n";
-  out += "load        " + milliseconds(r.load_seconds) + "\n";
-  out += "first run   " + milliseconds(r.first_run_seconds) + "  (includes prepare)\n";
+  out += "load        " + milliseconds(r.load_seconds) + "   prepare " +
+         milliseconds(r.prepare_seconds) + "   (session creation " +
+         milliseconds(r.load_seconds + r.prepare_seconds) + ")\n";
+  out += "first run   " + milliseconds(r.first_run_seconds) + "\n";
   out += printf_string("latency     min %s   median %s   p90 %s   (%zu runs)\n",
                        milliseconds(r.min_seconds).c_str(), milliseconds(r.median_seconds).c_str(),
                        milliseconds(r.p90_seconds).c_str(), r.latencies.size());
@@ -108,6 +110,7 @@ std::string format_json(const BenchResult& r) {
       {"busy_core", r.busy_core},
       {"busy_cpu", r.busy_cpu},
       {"load_seconds", r.load_seconds},
+      {"prepare_seconds", r.prepare_seconds},
       {"first_run_seconds", r.first_run_seconds},
       {"iterations", r.latencies.size()},
       {"latencies_seconds", r.latencies},
