@@ -1,9 +1,13 @@
 #include "runtime/executor.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "runtime/memory_planner.h"
 
@@ -229,6 +233,45 @@ bool value_is_known(const Value& v) {
   return v.is_none() || (v.is_tensor() && v.tensor.has_data());
 }
 
+// Runs the kernels' prepare() for the static steps, on up to config.threads threads: building
+// oneDNN primitives (their JIT code) and packing weights is most of a conv net's session
+// creation, and the nodes' preparations are independent (shared caches lock). Plain threads,
+// not an OpenMP team, so that inside each the kernels see the thread count they set
+// (onednn::set_threads) and partition their primitives for the runs. The first error is
+// rethrown once every thread has stopped.
+void prepare_steps(const Subgraph& g, const std::vector<Value>& meta, const KernelConfig& config,
+                   const std::vector<size_t>& steps, Plan& plan, std::vector<size_t>& scratch_bytes,
+                   std::vector<std::vector<std::pair<int, int>>>& buffer_offers) {
+  std::atomic<size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&] {
+    for (size_t k = next++; k < steps.size(); k = next++) {
+      const size_t s = steps[k];
+      try {
+        PlanPrepareContext prep(g.nodes[plan.steps[s].node], meta, config);
+        plan.steps[s].state = g.nodes[plan.steps[s].node].kernel->prepare(prep);
+        scratch_bytes[s] = prep.scratch_bytes;
+        buffer_offers[s] = std::move(prep.buffer_offers);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        next = steps.size();  // the others stop after their current step
+      }
+    }
+  };
+  // A few steps (a small subgraph's plan) are not worth starting threads for.
+  constexpr size_t kMinStepsPerThread = 4;
+  const size_t helpers =
+      std::min<size_t>(static_cast<size_t>(std::max(1, config.threads)),
+                       std::max<size_t>(1, steps.size() / kMinStepsPerThread)) - 1;
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
 }  // namespace
 
 std::unique_ptr<RunState> Plan::acquire_state() const {
@@ -296,6 +339,7 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
   }
 
   std::vector<const Value*> scratch;
+  std::vector<size_t> to_prepare;  // static steps, prepared once every shape is known
   for (size_t n = 0; n < g.nodes.size(); ++n) {
     const CompiledNode& cn = g.nodes[n];
     PlanStep step;
@@ -349,18 +393,12 @@ std::shared_ptr<Plan> prepare_plan(std::shared_ptr<const Subgraph> graph,
       if (all_constant) ++plan->folded_nodes;
     }
     if (step.mode == PlanStep::Mode::kDynamic) ++plan->dynamic_nodes;
-    size_t scratch = 0;
-    std::vector<std::pair<int, int>> offers;
-    if (step.mode == PlanStep::Mode::kStatic) {
-      PlanPrepareContext prep(cn, meta, config);
-      step.state = cn.kernel->prepare(prep);
-      scratch = prep.scratch_bytes;
-      offers = std::move(prep.buffer_offers);
-    }
-    scratch_bytes.push_back(scratch);
-    buffer_offers.push_back(std::move(offers));
+    if (step.mode == PlanStep::Mode::kStatic) to_prepare.push_back(plan->steps.size());
+    scratch_bytes.push_back(0);
+    buffer_offers.emplace_back();
     plan->steps.push_back(step);
   }
+  prepare_steps(g, meta, config, to_prepare, *plan, scratch_bytes, buffer_offers);
 
   // Lifetimes of planned tensors, in step indices.
   const int32_t end_step = static_cast<int32_t>(plan->steps.size());
