@@ -84,8 +84,10 @@ class FlattenTransposeIntoGemmRule final : public RewriteRule {
       const int64_t h = x_shape->second[1], w = x_shape->second[2], c = x_shape->second[3];
       const bool trans_b = int_attribute(gemm, "transB", 0) != 0;
       if (b->dim(trans_b ? 1 : 0) != c * h * w) continue;
-      gemm.inputs[1] =
-          add_initializer(graph, gemm.inputs[1] + "_nhwc", permute_features(*b, trans_b, c, h, w));
+      // A 1x1 map (after a global pool) has its features in the same order either way.
+      if (h * w != 1)
+        gemm.inputs[1] = add_initializer(graph, gemm.inputs[1] + "_nhwc",
+                                         permute_features(*b, trans_b, c, h, w));
       flatten.inputs[0] = transpose.inputs[0];
       dead[t] = true;
       ++rewrites;
