@@ -8,17 +8,11 @@
 #include <array>
 
 #include "ops/fused_reference.h"
+#include "ops/matmul_shape.h"
 #include "ops/movement.h"
 
 namespace infera {
 namespace {
-
-// `shape` seen through Transpose(perm): dim i is shape[perm[i]].
-Shape permuted(const Shape& shape, const std::vector<int64_t>& perm) {
-  Shape out(perm.size());
-  for (size_t i = 0; i < perm.size(); ++i) out[i] = shape[static_cast<size_t>(perm[i])];
-  return out;
-}
 
 // transpose(src, perm) into dst (already of the permuted shape).
 void transpose_into(const Tensor& src, Tensor& dst, const std::vector<int64_t>& perm) {
@@ -29,7 +23,7 @@ void transpose_into(const Tensor& src, Tensor& dst, const std::vector<int64_t>& 
 }
 
 // The product's shape before y_perm, from Y's: dim y_perm[j] of the product is Y's dim j.
-Shape unpermuted(const Shape& y, const std::vector<int64_t>& perm) {
+Shape unpermuted_shape(const Shape& y, const std::vector<int64_t>& perm) {
   Shape out(perm.size());
   for (size_t j = 0; j < perm.size(); ++j) out[static_cast<size_t>(perm[j])] = y[j];
   return out;
@@ -48,7 +42,7 @@ class PermutedInferContext final : public InferContext {
       if (shape.size() != y_perm_.size())
         fail("y_perm has " + std::to_string(y_perm_.size()) + " dims but the product is " +
              shape_to_string(shape));
-      shape = permuted(shape, y_perm_);
+      shape = permuted_shape(shape, y_perm_);
     }
     outer_.set_output(i, dtype, std::move(shape));
   }
@@ -117,7 +111,7 @@ class FusedMatMulKernel final : public OpKernel {
           ctx.fail(std::string(i == 0 ? "a_perm" : "b_perm") + " has " +
                    std::to_string(perms_[i].size()) + " dims but the input is " +
                    shape_to_string(t.shape()));
-        metas[i] = Value(Tensor::meta(t.dtype(), permuted(t.shape(), perms_[i])));
+        metas[i] = Value(Tensor::meta(t.dtype(), permuted_shape(t.shape(), perms_[i])));
         inputs[i] = &metas[i];
       } else {
         inputs[i] = &ctx.input_value(i);
@@ -136,12 +130,12 @@ class FusedMatMulKernel final : public OpKernel {
         ab[i] = ctx.input_value(i);
         continue;
       }
-      Tensor copy = Tensor::empty(t.dtype(), permuted(t.shape(), perms_[i]));
+      Tensor copy = Tensor::empty(t.dtype(), permuted_shape(t.shape(), perms_[i]));
       transpose_into(t, copy, perms_[i]);
       ab[i] = Value(copy);
     }
     Tensor& y = ctx.output(0);
-    Tensor product = perms_[2].empty() ? y : Tensor::empty(y.dtype(), unpermuted(y.shape(), perms_[2]));
+    Tensor product = perms_[2].empty() ? y : Tensor::empty(y.dtype(), unpermuted_shape(y.shape(), perms_[2]));
     PermutedRunContext inner(ctx, ab, product);
     fused_.run(inner);
     if (!perms_[2].empty()) transpose_into(product, y, perms_[2]);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "infera/tensor.h"
 #include "ops/op.h"
@@ -36,5 +37,14 @@ struct MatMulGeometry {
 
 // Fills g and the output shape; returns a message naming the mismatch, or empty on success.
 std::string resolve_matmul(const Shape& a, const Shape& b, MatMulGeometry& g, Shape* out);
+
+// `shape` seen through Transpose(perm), dim i being shape[perm[i]] (FusedMatMul's a_perm,
+// b_perm, y_perm); `shape` itself when perm is empty or of another rank.
+inline Shape permuted_shape(const Shape& shape, const std::vector<int64_t>& perm) {
+  if (perm.empty() || perm.size() != shape.size()) return shape;
+  Shape out(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) out[i] = shape[static_cast<size_t>(perm[i])];
+  return out;
+}
 
 }  // namespace infera

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "runtime/memory_planner.h"
@@ -266,7 +267,11 @@ void prepare_steps(const Subgraph& g, const std::vector<Value>& meta, const Kern
       std::min<size_t>(static_cast<size_t>(std::max(1, config.threads)),
                        std::max<size_t>(1, steps.size() / kMinStepsPerThread)) - 1;
   std::vector<std::thread> threads;
-  for (size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
+  try {
+    for (size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
+  } catch (const std::system_error&) {
+    // No thread to be had: the ones started and this one do all the steps.
+  }
   work();
   for (std::thread& t : threads) t.join();
   if (error) std::rethrow_exception(error);

@@ -27,7 +27,8 @@ class MatMulOneDnnKernel final : public OpKernel {
         bf16_(init.config().bf16 && dn::cpu_has_bf16()),
         reference_(init.reference_kernel_if_any()) {
     if (const Tensor* b = init.constant_input(1)) constant_b_ = *b;
-    if (fused_) perms_ = {init.attr_ints("a_perm"), init.attr_ints("b_perm"), init.attr_ints("y_perm")};
+    if (fused_)
+      perms_ = {init.attr_ints("a_perm"), init.attr_ints("b_perm"), init.attr_ints("y_perm")};
   }
 
   static bool applies(const KernelInit& init) { return !init.config().reference_only; }
@@ -66,12 +67,13 @@ class MatMulOneDnnKernel final : public OpKernel {
   }
 
  private:
-  // Each output element is a dot product over A's last dim.
-  // The multiply-adds, or the reading of B's values where that takes longer (a few rows of A).
+  // The multiply-adds (each output a dot product over A's last logical dim), or the reading
+  // of B's values where that takes longer (a few rows of A).
   double macs(const Tensor& a, const Tensor& y) const {
-    const Shape logical_a = permuted(a.shape(), perms_[0]);
+    const Shape logical_a = permuted_shape(a.shape(), perms_[0]);
     const double k = static_cast<double>(logical_a.empty() ? 1 : logical_a.back());
-    const double rows = static_cast<double>(y.rank() >= 2 ? std::max<int64_t>(1, y.dim(y.rank() - 2)) : 1);
+    const int64_t m = y.rank() >= 2 ? y.dim(y.rank() - 2) : 1;
+    const double rows = static_cast<double>(std::max<int64_t>(1, m));
     const double macs = static_cast<double>(y.numel()) * k;
     return dn::product_work(macs, macs / rows);
   }
@@ -79,7 +81,7 @@ class MatMulOneDnnKernel final : public OpKernel {
   // Null when oneDNN does not take the problem.
   std::shared_ptr<dn::MatmulPlan> make_plan(const Shape& a_stored, const Shape& b_stored,
                                             bool bias) const {
-    const Shape a = permuted(a_stored, perms_[0]), b = permuted(b_stored, perms_[1]);
+    const Shape a = permuted_shape(a_stored, perms_[0]), b = permuted_shape(b_stored, perms_[1]);
     MatMulGeometry g;
     Shape y;
     if (!resolve_matmul(a, b, g, &y).empty()) return nullptr;
@@ -124,12 +126,6 @@ class MatMulOneDnnKernel final : public OpKernel {
 
   bool permutes() const { return !perms_[0].empty() || !perms_[1].empty() || !perms_[2].empty(); }
 
-  static Shape permuted(const Shape& shape, const std::vector<int64_t>& perm) {
-    if (perm.empty() || perm.size() != shape.size()) return shape;
-    Shape out(perm.size());
-    for (size_t i = 0; i < perm.size(); ++i) out[i] = shape[static_cast<size_t>(perm[i])];
-    return out;
-  }
   // Strides of transpose(stored, perm)'s dims within the stored row-major tensor.
   static memory::dims operand_strides(const Shape& stored, const std::vector<int64_t>& perm) {
     memory::dims row_major(stored.size());
@@ -143,7 +139,7 @@ class MatMulOneDnnKernel final : public OpKernel {
   // Strides of the product's dims within Y = transpose(product, perm), stored row-major.
   static memory::dims product_strides(const Shape& product, const std::vector<int64_t>& perm) {
     if (perm.empty()) return operand_strides(product, {});
-    const memory::dims y_strides = operand_strides(permuted(product, perm), {});
+    const memory::dims y_strides = operand_strides(permuted_shape(product, perm), {});
     memory::dims out(perm.size());
     for (size_t j = 0; j < perm.size(); ++j) out[static_cast<size_t>(perm[j])] = y_strides[j];
     return out;
