@@ -84,8 +84,8 @@ void binary_row(const float* a, const float* b, float* y, int64_t n) {
 
 // Many short rows in one call (a channels-last [N, H*W, C] times a [N, 1, C] scale: rows of C).
 template <class Vec, BinaryOp kOp, BinaryMode kMode>
-void binary_f32(const float* a, int64_t a_row_stride, const float* b, int64_t b_row_stride, float* y,
-                int64_t rows, int64_t n) {
+void binary_f32(const float* a, int64_t a_row_stride, const float* b, int64_t b_row_stride,
+                float* y, int64_t rows, int64_t n) {
   for (int64_t r = 0; r < rows; ++r)
     binary_row<Vec, kOp, kMode>(a + r * a_row_stride, b + r * b_row_stride, y + r * n, n);
 }
@@ -119,7 +119,6 @@ struct ScalarLane {
   static V load(const float* p) { return *p; }
   static void store(float* p, V v) { *p = v; }
   static V add(V a, V b) { return a + b; }
-  static V fmadd(V a, V b, V c) { return __builtin_fmaf(a, b, c); }  // one rounding, as vectors
   static V set1(float x) { return x; }
 };
 
@@ -156,7 +155,8 @@ void vector_matrix_block4(const float* x, const float* w, int64_t w_stride, cons
   for (int v = 0; v < 4; ++v) acc[v] = bias ? Vec::load(bias + j + v * W) : Vec::set1(0.0f);
   for (int64_t i = 0; i < k; ++i) {
     const auto xi = Vec::set1(x[i]);
-    for (int v = 0; v < 4; ++v) acc[v] = Vec::fmadd(xi, Vec::load(w + i * w_stride + j + v * W), acc[v]);
+    const float* row = w + i * w_stride + j;
+    for (int v = 0; v < 4; ++v) acc[v] = Vec::fmadd(xi, Vec::load(row + v * W), acc[v]);
   }
   for (int v = 0; v < 4; ++v) Vec::store(y + j + v * W, acc[v]);
 }
@@ -198,7 +198,8 @@ void vector_matrix(const float* x, int64_t images, const float* w, int64_t w_str
         vector_matrix_block4<Vec>(x + m * k, w, w_stride, bias, k, y + m * n, j);
   for (; j < n; j += W)
     for (int64_t m = 0; m < images; ++m)
-      vector_matrix_block1<Vec>(x + m * k, w, w_stride, bias, k, y + m * n, j, n - j < W ? n - j : W);
+      vector_matrix_block1<Vec>(x + m * k, w, w_stride, bias, k, y + m * n, j,
+                                n - j < W ? n - j : W);
 }
 
 template <class Vec>
