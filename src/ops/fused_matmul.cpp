@@ -71,8 +71,11 @@ class PermutedRunContext final : public RunContext {
   Tensor& allocate_output(int i, DType dtype, const Shape& shape) override {
     return outer_.allocate_output(i, dtype, shape);
   }
-  void set_output_value(int i, Value value) override { outer_.set_output_value(i, std::move(value)); }
-  std::vector<Value> run_subgraph(const Subgraph& graph, const std::vector<Value>& inputs) override {
+  void set_output_value(int i, Value value) override {
+    outer_.set_output_value(i, std::move(value));
+  }
+  std::vector<Value> run_subgraph(const Subgraph& graph,
+                                  const std::vector<Value>& inputs) override {
     return outer_.run_subgraph(graph, inputs);
   }
   const Node& node() const override { return outer_.node(); }
@@ -135,7 +138,9 @@ class FusedMatMulKernel final : public OpKernel {
       ab[i] = Value(copy);
     }
     Tensor& y = ctx.output(0);
-    Tensor product = perms_[2].empty() ? y : Tensor::empty(y.dtype(), unpermuted_shape(y.shape(), perms_[2]));
+    Tensor product = perms_[2].empty()
+                         ? y
+                         : Tensor::empty(y.dtype(), unpermuted_shape(y.shape(), perms_[2]));
     PermutedRunContext inner(ctx, ab, product);
     fused_.run(inner);
     if (!perms_[2].empty()) transpose_into(product, y, perms_[2]);

@@ -211,7 +211,8 @@ TEST(SimdOps, SiluIsWithinFourUlps) {
 // The squeeze-and-excitation product at every level: long and short sums, partial vectors.
 TEST(SimdOps, VectorMatrixMatchesDoubleSums) {
   for_each_level([&](const std::string& isa) {
-    for (const auto& [k, n] : std::vector<std::pair<int64_t, int64_t>>{{200, 20}, {48, 130}, {5, 3}}) {
+    const std::vector<std::pair<int64_t, int64_t>> shapes = {{200, 20}, {48, 130}, {5, 3}};
+    for (const auto& [k, n] : shapes) {
       const int64_t stride = (n + 15) / 16 * 16;
       const Tensor x = random_tensor({k}, -1, 1, 1), bias = random_tensor({n}, -1, 1, 2);
       const Tensor w = random_tensor({k, n}, -1, 1, 3);
@@ -224,7 +225,8 @@ TEST(SimdOps, VectorMatrixMatchesDoubleSums) {
         double want = bias.data<float>()[j];
         for (int64_t i = 0; i < k; ++i)
           want += double(x.data<float>()[i]) * w.data<float>()[i * n + j];
-        EXPECT_NEAR(y[j], want, 1e-5 * (1 + std::abs(want))) << k << "x" << n << " col " << j << isa;
+        EXPECT_NEAR(y[j], want, 1e-5 * (1 + std::abs(want)))
+            << k << "x" << n << " col " << j << isa;
       }
     }
   });
