@@ -93,6 +93,9 @@ class FusedMatMulKernel final : public OpKernel {
       : fused_(init, "MatMul", 2, FusedReferenceKernel::Extra::kLastDimBias),
         perms_{init.attr_ints("a_perm"), init.attr_ints("b_perm"), init.attr_ints("y_perm")} {
     for (const auto& perm : perms_) {
+      if (perm.size() > static_cast<size_t>(kMaxMoveRank))
+        init.fail("a_perm, b_perm and y_perm take at most " + std::to_string(kMaxMoveRank) +
+                  " dims");
       std::vector<bool> seen(perm.size(), false);
       for (int64_t axis : perm) {
         if (axis < 0 || axis >= static_cast<int64_t>(perm.size()) || seen[axis])
