@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "ops/staged_run_context.h"
+
 namespace infera {
 
 Shape channels_last_shape(const Shape& s) {
@@ -69,38 +71,6 @@ class ChannelsFirstInferContext final : public InferContext {
 
  private:
   InferContext& outer_;
-};
-
-// The base kernel's view at run time: staged channels-first inputs and output 0.
-class ChannelsFirstRunContext final : public RunContext {
- public:
-  ChannelsFirstRunContext(RunContext& outer, std::vector<Value> staged_inputs, Tensor staged_y)
-      : outer_(outer), inputs_(std::move(staged_inputs)), y_(std::move(staged_y)) {}
-  int num_inputs() const override { return outer_.num_inputs(); }
-  bool has_input(int i) const override { return outer_.has_input(i); }
-  const Value& input_value(int i) const override {
-    const Value& staged = inputs_[static_cast<size_t>(i)];
-    return staged.is_tensor() && staged.tensor.defined() ? staged : outer_.input_value(i);
-  }
-  int num_outputs() const override { return outer_.num_outputs(); }
-  bool has_output(int i) const override { return outer_.has_output(i); }
-  Tensor& output(int i) override { return i == 0 ? y_ : outer_.output(i); }
-  Tensor& allocate_output(int i, DType dtype, const Shape& shape) override {
-    if (i == 0) fail("a channels-last output cannot be dynamic");
-    return outer_.allocate_output(i, dtype, shape);
-  }
-  void set_output_value(int i, Value value) override { outer_.set_output_value(i, value); }
-  std::vector<Value> run_subgraph(const Subgraph& graph,
-                                  const std::vector<Value>& inputs) override {
-    return outer_.run_subgraph(graph, inputs);
-  }
-  const Node& node() const override { return outer_.node(); }
-  int threads() const override { return outer_.threads(); }
-
- private:
-  RunContext& outer_;
-  std::vector<Value> inputs_;
-  Tensor y_;
 };
 
 size_t aligned(size_t bytes) {
@@ -187,7 +157,7 @@ void ChannelsLastReferenceKernel::run(RunContext& ctx) const {
     staged[static_cast<size_t>(i)] = Value(first);
   }
   Tensor y_first = carve(y.dtype(), channels_first_shape(y.shape()));
-  ChannelsFirstRunContext base_ctx(ctx, std::move(staged), y_first);
+  StagedRunContext base_ctx(ctx, std::move(staged), y_first);
   base_->run(base_ctx);
   transpose_channels(y_first, y, true);
 }

@@ -10,6 +10,7 @@
 #include "ops/fused_reference.h"
 #include "ops/matmul_shape.h"
 #include "ops/movement.h"
+#include "ops/staged_run_context.h"
 
 namespace infera {
 namespace {
@@ -57,36 +58,6 @@ class PermutedInferContext final : public InferContext {
   const std::vector<int64_t>& y_perm_;
 };
 
-// The outer run with A, B and Y replaced by dense transposed copies.
-class PermutedRunContext final : public RunContext {
- public:
-  PermutedRunContext(RunContext& outer, const std::array<Value, 2>& ab, Tensor& product)
-      : outer_(outer), ab_(ab), product_(product) {}
-  int num_inputs() const override { return outer_.num_inputs(); }
-  bool has_input(int i) const override { return outer_.has_input(i); }
-  const Value& input_value(int i) const override { return i < 2 ? ab_[i] : outer_.input_value(i); }
-  int num_outputs() const override { return outer_.num_outputs(); }
-  bool has_output(int i) const override { return outer_.has_output(i); }
-  Tensor& output(int i) override { return i == 0 ? product_ : outer_.output(i); }
-  Tensor& allocate_output(int i, DType dtype, const Shape& shape) override {
-    return outer_.allocate_output(i, dtype, shape);
-  }
-  void set_output_value(int i, Value value) override {
-    outer_.set_output_value(i, std::move(value));
-  }
-  std::vector<Value> run_subgraph(const Subgraph& graph,
-                                  const std::vector<Value>& inputs) override {
-    return outer_.run_subgraph(graph, inputs);
-  }
-  const Node& node() const override { return outer_.node(); }
-  int threads() const override { return outer_.threads(); }
-
- private:
-  RunContext& outer_;
-  const std::array<Value, 2>& ab_;
-  Tensor& product_;
-};
-
 class FusedMatMulKernel final : public OpKernel {
  public:
   explicit FusedMatMulKernel(const KernelInit& init)
@@ -129,22 +100,20 @@ class FusedMatMulKernel final : public OpKernel {
 
   void run(RunContext& ctx) const override {
     if (!permutes()) return fused_.run(ctx);
-    std::array<Value, 2> ab;
+    // A and B through their perms, as dense copies; the product before y_perm.
+    std::vector<Value> staged(2);
     for (int i = 0; i < 2; ++i) {
+      if (perms_[i].empty()) continue;
       const Tensor& t = ctx.input(i);
-      if (perms_[i].empty()) {
-        ab[i] = ctx.input_value(i);
-        continue;
-      }
       Tensor copy = Tensor::empty(t.dtype(), permuted_shape(t.shape(), perms_[i]));
       transpose_into(t, copy, perms_[i]);
-      ab[i] = Value(copy);
+      staged[static_cast<size_t>(i)] = Value(copy);
     }
     Tensor& y = ctx.output(0);
     Tensor product = perms_[2].empty()
                          ? y
                          : Tensor::empty(y.dtype(), unpermuted_shape(y.shape(), perms_[2]));
-    PermutedRunContext inner(ctx, ab, product);
+    StagedRunContext inner(ctx, std::move(staged), product);
     fused_.run(inner);
     if (!perms_[2].empty()) transpose_into(product, y, perms_[2]);
   }
