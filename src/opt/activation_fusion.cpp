@@ -18,22 +18,6 @@ namespace infera {
 
 namespace {
 
-Attribute string_attribute(const std::string& name, const std::string& value) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kString;
-  a.s = value;
-  return a;
-}
-
-Attribute floats_attribute(const std::string& name, std::vector<float> values) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kFloats;
-  a.floats = std::move(values);
-  return a;
-}
-
 float float_attr(const Node& node, const std::string& name, float fallback) {
   const Attribute* a = node.find_attribute(name);
   return a ? a->f : fallback;

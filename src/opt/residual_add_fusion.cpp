@@ -76,13 +76,6 @@ class ResidualAddFusionRule final : public RewriteRule {
     auto ib = shapes.find(b);
     return ia != shapes.end() && ib != shapes.end() && ia->second == ib->second;
   }
-  static Attribute string_attribute(const std::string& name, const std::string& value) {
-    Attribute a;
-    a.name = name;
-    a.type = Attribute::Type::kString;
-    a.s = value;
-    return a;
-  }
 };
 
 }  // namespace

@@ -112,6 +112,22 @@ Attribute ints_attribute(const std::string& name, std::vector<int64_t> values) {
   return a;
 }
 
+Attribute string_attribute(const std::string& name, const std::string& value) {
+  Attribute a;
+  a.name = name;
+  a.type = Attribute::Type::kString;
+  a.s = value;
+  return a;
+}
+
+Attribute floats_attribute(const std::string& name, std::vector<float> values) {
+  Attribute a;
+  a.name = name;
+  a.type = Attribute::Type::kFloats;
+  a.floats = std::move(values);
+  return a;
+}
+
 void import_infera_domain(Model& model) {
   if (model.opset_for("com.infera") <= 0) model.opsets.push_back(OpsetImport{"com.infera", 1});
 }

@@ -75,8 +75,10 @@ std::unique_ptr<RewriteRule> make_flatten_transpose_into_gemm_rule();
 // Runs after the layout pass, in bf16 mode only (OptimizeOptions::bf16_activations).
 std::unique_ptr<RewriteRule> make_bf16_activations_rule();
 
-// An ints attribute (perm, a_perm, ...) for a node a rule makes or changes.
+// Attributes for a node a rule makes or changes (perm, activation, activation_params, ...).
 Attribute ints_attribute(const std::string& name, std::vector<int64_t> values);
+Attribute string_attribute(const std::string& name, const std::string& value);
+Attribute floats_attribute(const std::string& name, std::vector<float> values);
 
 // Per rule, how many rewrites it made in one optimize_model() call.
 struct OptimizeReport {
