@@ -6,6 +6,7 @@
 // `perm`) are the Transposes src/opt/matmul_transpose_fusion.cpp folded in, so the fast kernel
 // reads and writes through strides instead of copying; absent, nothing is transposed.
 #include <array>
+#include <cstdint>
 
 #include "ops/fused_reference.h"
 #include "ops/matmul_shape.h"
@@ -98,27 +99,49 @@ class FusedMatMulKernel final : public OpKernel {
     fused_.infer(inner);
   }
 
+  // Room for the transposed copies and the product, so planned runs do not allocate.
+  std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
+    if (permutes()) ctx.request_scratch(staged_bytes(ctx.input(0), ctx.input(1), ctx.output(0)));
+    return nullptr;
+  }
+
   void run(RunContext& ctx) const override {
     if (!permutes()) return fused_.run(ctx);
+    Tensor& y = ctx.output(0);
+    std::vector<char> owned;  // only for unplanned runs, which may allocate
+    char* base = static_cast<char*>(ctx.scratch());
+    if (!base) {
+      owned.resize(staged_bytes(ctx.input(0), ctx.input(1), y));
+      base = owned.data();
+    }
+    char* next = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + 63) / 64 * 64);
+    auto carve = [&](DType dtype, const Shape& shape) {
+      Tensor t(dtype, shape, next);
+      next += aligned(t.nbytes());
+      return t;
+    };
     // A and B through their perms, as dense copies; the product before y_perm.
     std::vector<Value> staged(2);
     for (int i = 0; i < 2; ++i) {
       if (perms_[i].empty()) continue;
       const Tensor& t = ctx.input(i);
-      Tensor copy = Tensor::empty(t.dtype(), permuted_shape(t.shape(), perms_[i]));
+      Tensor copy = carve(t.dtype(), permuted_shape(t.shape(), perms_[i]));
       transpose_into(t, copy, perms_[i]);
       staged[static_cast<size_t>(i)] = Value(copy);
     }
-    Tensor& y = ctx.output(0);
-    Tensor product = perms_[2].empty()
-                         ? y
-                         : Tensor::empty(y.dtype(), unpermuted_shape(y.shape(), perms_[2]));
+    Tensor product =
+        perms_[2].empty() ? y : carve(y.dtype(), unpermuted_shape(y.shape(), perms_[2]));
     StagedRunContext inner(ctx, std::move(staged), product);
     fused_.run(inner);
     if (!perms_[2].empty()) transpose_into(product, y, perms_[2]);
   }
 
  private:
+  static size_t aligned(size_t bytes) { return (bytes + 63) / 64 * 64; }
+  // Scratch for the staged copies of A, B and the product (whether or not each is needed).
+  static size_t staged_bytes(const Tensor& a, const Tensor& b, const Tensor& y) {
+    return aligned(a.nbytes()) + aligned(b.nbytes()) + aligned(y.nbytes()) + 64;
+  }
   bool permutes() const { return !perms_[0].empty() || !perms_[1].empty() || !perms_[2].empty(); }
 
   FusedReferenceKernel fused_;
