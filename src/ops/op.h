@@ -169,6 +169,9 @@ class PrepareContext {
   // the same size, so run() must work either way (same buffer or not).
   virtual void offer_input_buffer(int input, int output) = 0;
   virtual const KernelConfig& config() const = 0;
+  // Threads for one-off work inside prepare() (packing weights): 1 while the plan's other
+  // nodes prepare on the other threads, else config().threads.
+  virtual int packing_threads() const { return config().threads; }
 };
 
 class RunContext {

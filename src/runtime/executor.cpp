@@ -184,8 +184,8 @@ void run_node_dynamic(const Subgraph& graph, const CompiledNode& cn, std::vector
 class PlanPrepareContext final : public PrepareContext {
  public:
   PlanPrepareContext(const CompiledNode& cn, const std::vector<Value>& meta,
-                     const KernelConfig& config)
-      : cn_(cn), meta_(meta), config_(config) {}
+                     const KernelConfig& config, int packing_threads)
+      : cn_(cn), meta_(meta), config_(config), packing_threads_(packing_threads) {}
   int num_inputs() const override { return static_cast<int>(cn_.inputs.size()); }
   bool has_input(int i) const override { return i < num_inputs() && cn_.inputs[i] >= 0; }
   const Tensor& input(int i) const override { return meta_[cn_.inputs[i]].tensor; }
@@ -199,6 +199,7 @@ class PlanPrepareContext final : public PrepareContext {
     buffer_offers.push_back({input, output});
   }
   const KernelConfig& config() const override { return config_; }
+  int packing_threads() const override { return packing_threads_; }
   size_t scratch_bytes = 0;
   std::vector<std::pair<int, int>> buffer_offers;  // (input, output)
 
@@ -206,6 +207,7 @@ class PlanPrepareContext final : public PrepareContext {
   const CompiledNode& cn_;
   const std::vector<Value>& meta_;
   const KernelConfig& config_;
+  int packing_threads_;
 };
 
 // The buffer offers of static steps (PrepareContext::offer_input_buffer) as value ids, leaving
@@ -243,6 +245,14 @@ bool value_is_known(const Value& v) {
 void prepare_steps(const Subgraph& g, const std::vector<Value>& meta, const KernelConfig& config,
                    const std::vector<size_t>& steps, Plan& plan, std::vector<size_t>& scratch_bytes,
                    std::vector<std::vector<std::pair<int, int>>>& buffer_offers) {
+  // A few steps (a small subgraph's plan) are not worth starting threads for.
+  constexpr size_t kMinStepsPerThread = 4;
+  const size_t helpers =
+      std::min<size_t>(static_cast<size_t>(std::max(1, config.threads)),
+                       std::max<size_t>(1, steps.size() / kMinStepsPerThread)) - 1;
+  // Steps preparing side by side each pack on their own thread: a packing spread over all the
+  // threads would contend with the other steps' (OpenMP teams spinning on shared cores).
+  const int packing_threads = helpers > 0 ? 1 : config.threads;
   std::atomic<size_t> next{0};
   std::exception_ptr error;
   std::mutex error_mutex;
@@ -250,7 +260,7 @@ void prepare_steps(const Subgraph& g, const std::vector<Value>& meta, const Kern
     for (size_t k = next++; k < steps.size(); k = next++) {
       const size_t s = steps[k];
       try {
-        PlanPrepareContext prep(g.nodes[plan.steps[s].node], meta, config);
+        PlanPrepareContext prep(g.nodes[plan.steps[s].node], meta, config, packing_threads);
         plan.steps[s].state = g.nodes[plan.steps[s].node].kernel->prepare(prep);
         scratch_bytes[s] = prep.scratch_bytes;
         buffer_offers[s] = std::move(prep.buffer_offers);
@@ -261,11 +271,6 @@ void prepare_steps(const Subgraph& g, const std::vector<Value>& meta, const Kern
       }
     }
   };
-  // A few steps (a small subgraph's plan) are not worth starting threads for.
-  constexpr size_t kMinStepsPerThread = 4;
-  const size_t helpers =
-      std::min<size_t>(static_cast<size_t>(std::max(1, config.threads)),
-                       std::max<size_t>(1, steps.size() / kMinStepsPerThread)) - 1;
   std::vector<std::thread> threads;
   try {
     for (size_t t = 0; t < helpers; ++t) threads.emplace_back(work);

@@ -1,5 +1,7 @@
 // The executor takes a kernel's offer to write its output over an input's buffer
 // (PrepareContext::offer_input_buffer) only when that is safe: Flatten then moves no bytes.
+#include <mutex>
+
 #include "opt_test_util.h"
 #include "runtime/executor.h"
 
@@ -83,6 +85,66 @@ TEST(ExecutorRunStates, ARunLeavesItsArenaForTheNextUntilDropped) {
   EXPECT_TRUE(plan->has_idle_state());
   plan->drop_idle_states();
   EXPECT_FALSE(plan->has_idle_state());
+}
+
+// Records PrepareContext::packing_threads() at prepare and passes its input through.
+std::mutex probe_mutex;
+std::vector<int> probe_packing_threads;
+
+class PackingThreadsProbe final : public OpKernel {
+ public:
+  explicit PackingThreadsProbe(const KernelInit&) {}
+  void infer(InferContext& ctx) const override {
+    ctx.set_output(0, ctx.input(0).dtype(), ctx.input(0).shape());
+  }
+  std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
+    std::lock_guard<std::mutex> lock(probe_mutex);
+    probe_packing_threads.push_back(ctx.packing_threads());
+    return nullptr;
+  }
+  void run(RunContext& ctx) const override { ctx.input(0).copy_to(ctx.output(0)); }
+};
+
+const bool probe_registered = register_op(
+    {"test.packing", "Probe", 1, 1000,
+     [](const KernelInit& init) -> std::unique_ptr<OpKernel> {
+       return std::make_unique<PackingThreadsProbe>(init);
+     }});
+
+// The packing threads each of `probes` chained probes saw when a plan was prepared with
+// `threads` threads.
+std::vector<int> packing_threads_seen(int probes, int threads) {
+  Model m = make_model();
+  m.opsets.push_back(OpsetImport{"test.packing", 1});
+  Graph& g = *m.graph;
+  g.inputs.push_back(tensor_value("v0", {4}));
+  for (int i = 0; i < probes; ++i) {
+    Node n = make_node("Probe", {"v" + std::to_string(i)}, {"v" + std::to_string(i + 1)});
+    n.domain = "test.packing";
+    g.nodes.push_back(n);
+  }
+  g.outputs = {tensor_value("v" + std::to_string(probes), {4})};
+  const KernelConfig config{.threads = threads};
+  auto compiled = compile_graph(m.graph, m, nullptr, &config);
+  {
+    std::lock_guard<std::mutex> lock(probe_mutex);
+    probe_packing_threads.clear();
+  }
+  const std::vector<Value> inputs{Value(random_tensor({4}, 11))};
+  auto plan = prepare_plan(compiled, inputs, config);
+  const std::vector<Value> out = execute_plan(*plan, inputs);
+  EXPECT_EQ(out[0].tensor.data<float>()[3], inputs[0].tensor.data<float>()[3]);
+  std::lock_guard<std::mutex> lock(probe_mutex);
+  return probe_packing_threads;
+}
+
+// Nodes preparing side by side pack weights on one thread each (a packing on every thread
+// would contend with the other nodes'); a node preparing alone packs on all of them.
+TEST(ExecutorPrepare, NodesPreparedSideBySidePackOnOneThreadEach) {
+  ASSERT_TRUE(probe_registered);
+  EXPECT_EQ(packing_threads_seen(12, 2), std::vector<int>(12, 1));
+  EXPECT_EQ(packing_threads_seen(12, 1), std::vector<int>(12, 1));
+  EXPECT_EQ(packing_threads_seen(2, 3), std::vector<int>(2, 3));
 }
 
 }  // namespace

@@ -130,7 +130,8 @@ class ConvOneDnnKernel final : public OpKernel {
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (!computes(ctx.input(0).dtype())) return nullptr;
     dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.output(0))));
-    auto plan = make_plan(logical_x(ctx.input(0)), ctx.has_input(2), ctx.has_input(3));
+    auto plan = make_plan(logical_x(ctx.input(0)), ctx.has_input(2), ctx.has_input(3),
+                          ctx.packing_threads());
     ctx.request_scratch(plan->scratch.request_bytes());
     // The sum post-op reads each element of Z from Y, so Z's buffer can become Y's.
     if (ctx.has_input(3)) ctx.offer_input_buffer(3, 0);
@@ -147,7 +148,7 @@ class ConvOneDnnKernel final : public OpKernel {
     auto* plan = static_cast<const ConvPlan*>(ctx.node_state());
     if (plan) return execute(*plan, ctx, ctx.scratch());
     // Unplanned (dynamic or folded) node: build the plan now; allocation is allowed here.
-    auto fresh = make_plan(logical_x(x), ctx.has_input(2), ctx.has_input(3));
+    auto fresh = make_plan(logical_x(x), ctx.has_input(2), ctx.has_input(3), ctx.threads());
     std::vector<char> scratch(fresh->scratch.request_bytes());
     execute(*fresh, ctx, scratch.data());
   }
@@ -166,7 +167,8 @@ class ConvOneDnnKernel final : public OpKernel {
   Shape logical_x(const Tensor& x) const {
     return channels_last_ ? channels_first_shape(x.shape()) : x.shape();
   }
-  std::shared_ptr<ConvPlan> make_plan(const Shape& x, bool has_bias, bool has_z) const;
+  std::shared_ptr<ConvPlan> make_plan(const Shape& x, bool has_bias, bool has_z,
+                                      int packing_threads) const;
   void execute(const ConvPlan& plan, RunContext& ctx, void* scratch) const;
   bool make_vector_matrix(ConvPlan& plan, const SpatialGeometry& g) const;
 
@@ -259,7 +261,7 @@ std::optional<dnnl::convolution_forward::primitive_desc> winograd_primitive(
 }
 
 std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool has_bias,
-                                                      bool has_z) const {
+                                                      bool has_z, int packing_threads) const {
   SpatialGeometry g;
   Shape x = x_batch;
   const std::string err = resolve_forward_geometry(attrs_, x, weights_.shape().data() + 2, g);
@@ -349,7 +351,8 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool
   plan->src = pd.src_desc();
   plan->dst = pd.dst_desc();
   plan->scratchpad = pd.scratchpad_desc();
-  plan->weights = packed_weights_.get(w_plain, weights_.raw(), pd.weights_desc());
+  plan->weights =
+      packed_weights_.get(w_plain, weights_.raw(), pd.weights_desc(), packing_threads);
 
   plan->conv_args.bind(DNNL_ARG_SRC, plan->src);
   plan->conv_args.bind_fixed(DNNL_ARG_WEIGHTS, plan->weights);

@@ -55,7 +55,8 @@ class ConvTransposeOneDnnKernel final : public OpKernel {
     dn::set_threads(ctx.config().threads);
     std::shared_ptr<DeconvPlan> plan;
     try {
-      plan = make_plan(ctx.input(0).shape(), ctx.output(0).shape(), ctx.has_input(2));
+      plan = make_plan(ctx.input(0).shape(), ctx.output(0).shape(), ctx.has_input(2),
+                       ctx.packing_threads());
     } catch (const dnnl::error&) {
       return nullptr;
     }
@@ -80,7 +81,8 @@ class ConvTransposeOneDnnKernel final : public OpKernel {
   }
 
  private:
-  std::shared_ptr<DeconvPlan> make_plan(const Shape& x, const Shape& y, bool has_bias) const {
+  std::shared_ptr<DeconvPlan> make_plan(const Shape& x, const Shape& y, bool has_bias,
+                                        int packing_threads) const {
     SpatialGeometry g;
     if (!resolve_transpose_geometry(attrs_, x, weights_.shape().data() + 2, g).empty())
       return nullptr;
@@ -107,7 +109,8 @@ class ConvTransposeOneDnnKernel final : public OpKernel {
     const dnnl::deconvolution_forward::primitive_desc pd(desc, attr, dn::cpu_engine());
     plan->deconv = dnnl::deconvolution_forward(pd);
     plan->scratchpad = pd.scratchpad_desc();
-    plan->weights = packed_weights_.get(plain_w, weights_.raw(), pd.weights_desc());
+    plan->weights =
+        packed_weights_.get(plain_w, weights_.raw(), pd.weights_desc(), packing_threads);
     return plan;
   }
 

@@ -38,7 +38,7 @@ class GemmOneDnnKernel final : public OpKernel {
     if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
     dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.input(0), ctx.output(0))));
     const Shape* c = ctx.has_input(2) ? &ctx.input(2).shape() : nullptr;
-    auto plan = make_plan(ctx.input(0).shape(), ctx.input(1).shape(), c);
+    auto plan = make_plan(ctx.input(0).shape(), ctx.input(1).shape(), c, ctx.packing_threads());
     if (plan) ctx.request_scratch(plan->scratch.request_bytes());
     return plan;
   }
@@ -54,7 +54,7 @@ class GemmOneDnnKernel final : public OpKernel {
                                 ctx.scratch());
     std::shared_ptr<dn::MatmulPlan> fresh;
     if (a.dtype() == DType::kFloat32)
-      fresh = make_plan(a.shape(), b.shape(), c ? &c->shape() : nullptr);
+      fresh = make_plan(a.shape(), b.shape(), c ? &c->shape() : nullptr, ctx.threads());
     if (!fresh) {
       if (!reference_) ctx.fail("no reference kernel for this case");
       return reference_->run(ctx);
@@ -74,7 +74,8 @@ class GemmOneDnnKernel final : public OpKernel {
   }
 
   // Null when oneDNN does not take the problem.
-  std::shared_ptr<dn::MatmulPlan> make_plan(const Shape& a, const Shape& b, const Shape* c) const {
+  std::shared_ptr<dn::MatmulPlan> make_plan(const Shape& a, const Shape& b, const Shape* c,
+                                            int packing_threads) const {
     if (c && beta_ != 0.f && beta_ != 1.f) return nullptr;
     const int64_t m = trans_a_ ? a[1] : a[0], k = trans_a_ ? a[0] : a[1];
     const int64_t n = trans_b_ ? b[0] : b[1];
@@ -98,7 +99,7 @@ class GemmOneDnnKernel final : public OpKernel {
     p.bf16 = bf16_;
     if (constant_b_.defined() && constant_b_.shape() == b) p.constant_b = constant_b_.raw();
     try {
-      return dn::make_matmul_plan(p, packed_b_);
+      return dn::make_matmul_plan(p, packed_b_, packing_threads);
     } catch (const dnnl::error&) {
       return nullptr;
     }

@@ -43,7 +43,8 @@ class MatMulOneDnnKernel final : public OpKernel {
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
     if (ctx.input(0).dtype() != DType::kFloat32) return nullptr;
     dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.input(0), ctx.output(0))));
-    auto plan = make_plan(ctx.input(0).shape(), ctx.input(1).shape(), ctx.has_input(2));
+    auto plan = make_plan(ctx.input(0).shape(), ctx.input(1).shape(), ctx.has_input(2),
+                          ctx.packing_threads());
     if (plan) ctx.request_scratch(plan->scratch.request_bytes());
     return plan;
   }
@@ -56,7 +57,7 @@ class MatMulOneDnnKernel final : public OpKernel {
     if (auto* plan = static_cast<const dn::MatmulPlan*>(ctx.node_state()))
       return dn::execute_matmul(*plan, a.raw(), b.raw(), bias, ctx.output(0).raw(), ctx.scratch());
     std::shared_ptr<dn::MatmulPlan> fresh;
-    if (a.dtype() == DType::kFloat32) fresh = make_plan(a.shape(), b.shape(), bias != nullptr);
+    if (a.dtype() == DType::kFloat32) fresh = make_plan(a.shape(), b.shape(), bias != nullptr, ctx.threads());
     if (!fresh) {
       if (!reference_) ctx.fail("no reference kernel for this case");
       return reference_->run(ctx);
@@ -80,7 +81,7 @@ class MatMulOneDnnKernel final : public OpKernel {
 
   // Null when oneDNN does not take the problem.
   std::shared_ptr<dn::MatmulPlan> make_plan(const Shape& a_stored, const Shape& b_stored,
-                                            bool bias) const {
+                                            bool bias, int packing_threads) const {
     const Shape a = permuted_shape(a_stored, perms_[0]), b = permuted_shape(b_stored, perms_[1]);
     MatMulGeometry g;
     Shape y;
@@ -118,7 +119,7 @@ class MatMulOneDnnKernel final : public OpKernel {
     if (constant_b_.defined() && constant_b_.shape() == b && perms_[1].empty())
       p.constant_b = constant_b_.raw();
     try {
-      return dn::make_matmul_plan(p, packed_b_);
+      return dn::make_matmul_plan(p, packed_b_, packing_threads);
     } catch (const dnnl::error&) {
       return nullptr;
     }

@@ -34,7 +34,7 @@ void bind_arguments(MatmulPlan& plan) {
 }  // namespace
 
 std::shared_ptr<MatmulPlan> make_matmul_plan(const MatmulProblem& p,
-                                             PackedConstantCache& packed_b) {
+                                             PackedConstantCache& packed_b, int packing_threads) {
   using dt = memory::data_type;
   auto plan = std::make_shared<MatmulPlan>();
   const dt compute = p.bf16 ? dt::bf16 : dt::f32;
@@ -70,7 +70,8 @@ std::shared_ptr<MatmulPlan> make_matmul_plan(const MatmulProblem& p,
   plan->matmul = dnnl::matmul(pd);
   plan->b = pd.weights_desc();
   plan->scratchpad = pd.scratchpad_desc();
-  if (p.constant_b) plan->packed_b = packed_b.get(plan->plain_b, p.constant_b, plan->b);
+  if (p.constant_b)
+    plan->packed_b = packed_b.get(plan->plain_b, p.constant_b, plan->b, packing_threads);
 
   auto& eng = cpu_engine();
   if (p.bf16) {

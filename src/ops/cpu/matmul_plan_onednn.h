@@ -34,9 +34,10 @@ struct MatmulPlan {
   size_t pad_offset = 0, a_offset = 0, b_offset = 0;
 };
 
-// Throws dnnl::error when oneDNN has no implementation for the problem.
+// Throws dnnl::error when oneDNN has no implementation for the problem. A constant B is packed
+// on `packing_threads` threads the first time a layout is asked for.
 std::shared_ptr<MatmulPlan> make_matmul_plan(const MatmulProblem& problem,
-                                             PackedConstantCache& packed_b);
+                                             PackedConstantCache& packed_b, int packing_threads);
 // Needs plan.scratch.request_bytes() of scratch. c may be null when the problem has none.
 void execute_matmul(const MatmulPlan& plan, const void* a, const void* b, const void* c, void* y,
                     void* scratch);

@@ -146,18 +146,8 @@ void BoundArgs::execute_unbound(const dnnl::primitive& primitive, dnnl::stream& 
   s.wait();
 }
 
-dnnl::memory reorder_constant(const dnnl::memory::desc& plain, const void* data,
-                              const dnnl::memory::desc& wanted) {
-  dnnl::memory src = wrap(plain, data);
-  dnnl::memory dst(wanted, cpu_engine());
-  dnnl::stream& s = thread_stream();
-  dnnl::reorder(src, dst).execute(s, src, dst);
-  s.wait();
-  return dst;
-}
-
 dnnl::memory PackedConstantCache::get(const dnnl::memory::desc& plain, const void* data,
-                                      const dnnl::memory::desc& wanted) {
+                                      const dnnl::memory::desc& wanted, int threads) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [desc, mem] : packed_)
     if (desc == wanted) return mem;
@@ -165,12 +155,20 @@ dnnl::memory PackedConstantCache::get(const dnnl::memory::desc& plain, const voi
     packed_.emplace_back(wanted, wrap(plain, data));
     return packed_.back().second;
   }
-  dnnl::memory mem = reorder_constant(plain, data, wanted);
-  packed_.emplace_back(wanted, mem);
+  dnnl::memory src = wrap(plain, data);
+  dnnl::memory dst(wanted, cpu_engine());
+  // The primitives were built for the thread count set now; it is restored for what follows.
+  const int built_for = omp_get_max_threads();
+  set_threads(threads);
+  dnnl::stream& s = thread_stream();
+  dnnl::reorder(src, dst).execute(s, src, dst);
+  s.wait();
+  set_threads(built_for);
+  packed_.emplace_back(wanted, dst);
   // The packed copy serves every run from now on; the plain one is read again only if a
   // later plan wants another layout.
   release_file_pages(data, plain.get_size());
-  return mem;
+  return dst;
 }
 
 }  // namespace infera::onednn

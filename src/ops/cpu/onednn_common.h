@@ -124,16 +124,14 @@ class BoundArgs {
   mutable std::mutex in_use_;
 };
 
-// Weights (or any constant) converted once into the layout a primitive asked for.
-dnnl::memory reorder_constant(const dnnl::memory::desc& plain, const void* data,
-                              const dnnl::memory::desc& wanted);
-
 // One constant packed into each layout that some plan asked for, so plans of different input
 // shapes share the packed copy. Thread-safe: sessions may prepare plans concurrently.
 class PackedConstantCache {
  public:
+  // The constant at `data` (described by `plain`) in the layout `wanted`, packed on `threads`
+  // threads the first time it is asked for.
   dnnl::memory get(const dnnl::memory::desc& plain, const void* data,
-                   const dnnl::memory::desc& wanted);
+                   const dnnl::memory::desc& wanted, int threads);
 
  private:
   std::mutex mutex_;
