@@ -6,6 +6,10 @@
 #include <cstdint>
 #include <cstring>
 
+#include <optional>
+#include <string>
+
+#include "ops/cpu/winograd_weights.h"
 #include "variant_harness.h"
 
 namespace infera::testing {
@@ -286,6 +290,63 @@ TEST(OneDnnConv, WinogradMatchesReferenceAndKeepsEachImagesBits) {
       EXPECT_EQ(std::memcmp(single.raw(), batch.outputs[0].data<float>() + single.numel(),
                             single.nbytes()),
                 0);
+    }
+  }
+}
+
+// Our Winograd weight packing (ops/cpu/winograd_weights.h) writes what oneDNN's own reorder
+// writes into the layouts its Winograd kernels read, up to float rounding.
+TEST(OneDnnConv, WinogradWeightsPackLikeOneDnnsReorder) {
+  using memory = dnnl::memory;
+  struct Case {
+    const char* kernel;
+    int64_t batch, ic, oc, size;
+  };
+  const Case cases[] = {{"jit_wino_4x3", 1, 160, 96, 28},
+                        {"jit_wino_4x3", 8, 256, 512, 7},
+                        {"jit_fp32_wino_2x3", 1, 64, 32, 14},
+                        {"jit_fp32_wino_2x3", 1, 128, 128, 14},
+                        {"jit_fp32_wino_2x3", 1, 256, 256, 14}};
+  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  dnnl::stream stream(engine);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.kernel) + " " + std::to_string(c.ic) + " -> " +
+                 std::to_string(c.oc));
+    const memory::desc x({c.batch, c.ic, c.size, c.size}, memory::data_type::f32,
+                         memory::format_tag::any);
+    const memory::desc y({c.batch, c.oc, c.size, c.size}, memory::data_type::f32,
+                         memory::format_tag::any);
+    const memory::desc w_any({c.oc, c.ic, 3, 3}, memory::data_type::f32, memory::format_tag::any);
+    const dnnl::convolution_forward::desc desc(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_winograd, x, w_any, y,
+        {1, 1}, {0, 0}, {1, 1}, {1, 1});
+    std::optional<dnnl::convolution_forward::primitive_desc> pd;
+    try {
+      dnnl::convolution_forward::primitive_desc p(desc, engine, true);
+      do {
+        if (std::string(p.impl_info_str()).rfind(c.kernel, 0) == 0) pd = p;
+      } while (!pd && p.next_impl());
+    } catch (const dnnl::error&) {
+    }
+    if (!pd) GTEST_SKIP() << "oneDNN has no " << c.kernel << " on this CPU";
+    const memory::desc plain({c.oc, c.ic, 3, 3}, memory::data_type::f32, memory::format_tag::oihw);
+    const Tensor w = random_tensor({c.oc, c.ic, 3, 3}, 5);
+    memory src(plain, engine, const_cast<void*>(w.raw()));
+    memory expected(pd->weights_desc(), engine);
+    dnnl::reorder(src, expected).execute(stream, src, expected);
+    stream.wait();
+    memory ours(pd->weights_desc(), engine);
+    for (int threads : {1, 2}) {
+      ASSERT_TRUE(onednn::pack_winograd_weights(plain, w.data<float>(), pd->weights_desc(),
+                                                static_cast<float*>(ours.get_data_handle()),
+                                                threads));
+      const auto* e = static_cast<const float*>(expected.get_data_handle());
+      const auto* o = static_cast<const float*>(ours.get_data_handle());
+      const size_t n = pd->weights_desc().get_size() / sizeof(float);
+      size_t off = 0;
+      for (size_t i = 0; i < n; ++i)
+        if (std::fabs(e[i] - o[i]) > 1e-6f * (1.f + std::fabs(e[i]))) ++off;
+      EXPECT_EQ(off, 0u) << "of " << n << " values";
     }
   }
 }

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include "core/file_pages.h"
+#include "ops/cpu/winograd_weights.h"
 
 namespace infera::onednn {
 
@@ -155,15 +156,18 @@ dnnl::memory PackedConstantCache::get(const dnnl::memory::desc& plain, const voi
     packed_.emplace_back(wanted, wrap(plain, data));
     return packed_.back().second;
   }
-  dnnl::memory src = wrap(plain, data);
   dnnl::memory dst(wanted, cpu_engine());
-  // The primitives were built for the thread count set now; it is restored for what follows.
-  const int built_for = omp_get_max_threads();
-  set_threads(threads);
-  dnnl::stream& s = thread_stream();
-  dnnl::reorder(src, dst).execute(s, src, dst);
-  s.wait();
-  set_threads(built_for);
+  if (!pack_winograd_weights(plain, static_cast<const float*>(data), wanted,
+                             static_cast<float*>(dst.get_data_handle()), threads)) {
+    dnnl::memory src = wrap(plain, data);
+    // The primitives were built for the thread count set now; it is restored for what follows.
+    const int built_for = omp_get_max_threads();
+    set_threads(threads);
+    dnnl::stream& s = thread_stream();
+    dnnl::reorder(src, dst).execute(s, src, dst);
+    s.wait();
+    set_threads(built_for);
+  }
   packed_.emplace_back(wanted, dst);
   // The packed copy serves every run from now on; the plain one is read again only if a
   // later plan wants another layout.
