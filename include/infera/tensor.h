@@ -54,6 +54,9 @@ class Tensor {
 
   // Owns fresh zeroed, 64-byte-aligned memory (string tensors hold empty strings).
   static Tensor empty(DType dtype, Shape shape);
+  // Like empty(), but the bytes are left as they come, for a caller that writes every one of
+  // them before anything reads the tensor (no string tensors).
+  static Tensor uninitialized(DType dtype, Shape shape);
   // A metadata-only tensor: dtype and shape, no data (used during shape inference).
   static Tensor meta(DType dtype, Shape shape);
   // A 0-d tensor holding one value.

@@ -88,10 +88,20 @@ Tensor Tensor::empty(DType dtype, Shape shape) {
     void* p = strings.get();
     return Tensor(dtype, std::move(shape), p, std::shared_ptr<void>(strings, p));
   }
+  Tensor t = uninitialized(dtype, std::move(shape));
+  std::memset(t.data_, 0, bytes);
+  return t;
+}
+
+Tensor Tensor::uninitialized(DType dtype, Shape shape) {
+  if (dtype == DType::kString)
+    throw Error(ErrorKind::kInvalidArgument, "string tensors cannot be uninitialized");
+  const size_t bytes = checked_bytes(dtype, shape);
   const size_t padded = (bytes + 63) / 64 * 64 + 64;
   void* p = std::aligned_alloc(64, padded);
   if (!p) throw std::bad_alloc();
-  std::memset(p, 0, padded);
+  // The padding past the last element stays zero: vector loops may read (never use) it.
+  std::memset(static_cast<uint8_t*>(p) + bytes, 0, padded - bytes);
   return Tensor(dtype, std::move(shape), p, std::shared_ptr<void>(p, std::free));
 }
 

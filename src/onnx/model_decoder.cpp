@@ -66,7 +66,9 @@ void read_model_field(DecodeContext& ctx, wire::WireReader& r, const wire::Field
 std::shared_ptr<Model> decode_model(DecodeContext& ctx) {
   auto model = std::make_shared<Model>();
   wire::WireReader r = ctx.whole_reader();
+  ctx.defer_copies();
   while (!r.at_end()) read_model_field(ctx, r, r.read_tag(), *model);
+  ctx.finish_copies();
   if (!model->graph) ctx.fail("not an ONNX model: no graph");
   // IR version 3 made opset_import mandatory; without it no op can be resolved.
   if (model->ir_version >= 3 && model->opsets.empty()) ctx.fail("model has no opset_import");

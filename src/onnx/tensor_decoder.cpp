@@ -96,7 +96,7 @@ int64_t checked_numel(const DecodeContext& ctx, const Shape& dims) {
 
 // Views the bytes when someone keeps them alive and they are aligned for the dtype;
 // otherwise copies them into owned memory.
-Tensor tensor_over_bytes(DType dtype, Shape shape, wire::Bytes bytes,
+Tensor tensor_over_bytes(DecodeContext& ctx, DType dtype, Shape shape, wire::Bytes bytes,
                          const std::shared_ptr<void>& owner) {
   const size_t alignment = std::min<size_t>(dtype_size(dtype), 8);
   const bool aligned = reinterpret_cast<uintptr_t>(bytes.data()) % alignment == 0;
@@ -105,20 +105,19 @@ Tensor tensor_over_bytes(DType dtype, Shape shape, wire::Bytes bytes,
     for (uint8_t b : bytes) bools_canonical &= b <= 1;
   if (owner && aligned && bools_canonical)
     return Tensor(dtype, std::move(shape), const_cast<uint8_t*>(bytes.data()), owner);
-  Tensor t = Tensor::empty(dtype, std::move(shape));
   if (dtype == DType::kBool) {
+    Tensor t = Tensor::empty(dtype, std::move(shape));
     auto* out = t.data<uint8_t>();
     for (size_t i = 0; i < bytes.size(); ++i) out[i] = bytes[i] != 0;
-  } else if (!bytes.empty()) {
-    std::memcpy(t.raw(), bytes.data(), bytes.size());
+    release_file_pages(bytes.data(), bytes.size());
+    return t;
   }
-  // The copy is what the model reads from now on; the file's pages it came from would otherwise
-  // stay resident beside it.
-  release_file_pages(bytes.data(), bytes.size());
+  Tensor t = Tensor::uninitialized(dtype, std::move(shape));
+  ctx.copy_bytes(t.raw(), bytes, owner);
   return t;
 }
 
-Tensor tensor_from_bytes(const DecodeContext& ctx, DType dtype, Shape shape, int64_t numel,
+Tensor tensor_from_bytes(DecodeContext& ctx, DType dtype, Shape shape, int64_t numel,
                          wire::Bytes bytes, const std::shared_ptr<void>& owner,
                          const char* source) {
   if (dtype == DType::kString) ctx.fail(std::string("string tensors cannot use ") + source);
@@ -128,7 +127,7 @@ Tensor tensor_from_bytes(const DecodeContext& ctx, DType dtype, Shape shape, int
     ctx.fail(std::string(source) + " holds " + std::to_string(bytes.size()) + " bytes but dims " +
              shape_to_string(shape) + " of " + dtype_name(dtype) + " need " +
              (fits ? std::to_string(static_cast<uint64_t>(numel) * elem) : std::string("more")));
-  return tensor_over_bytes(dtype, std::move(shape), bytes, owner);
+  return tensor_over_bytes(ctx, dtype, std::move(shape), bytes, owner);
 }
 
 // Strict decimal, as external_data offset/length are written.

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
-#include <system_error>
 #include <thread>
 
+#include "core/helper_threads.h"
 #include "runtime/memory_planner.h"
 
 namespace infera {
@@ -271,14 +271,7 @@ void prepare_steps(const Subgraph& g, const std::vector<Value>& meta, const Kern
       }
     }
   };
-  std::vector<std::thread> threads;
-  try {
-    for (size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
-  } catch (const std::system_error&) {
-    // No thread to be had: the ones started and this one do all the steps.
-  }
-  work();
-  for (std::thread& t : threads) t.join();
+  run_with_helper_threads(helpers, work);
   if (error) std::rethrow_exception(error);
 }
 

@@ -2,10 +2,13 @@
 // errors a malformed model must produce (with the field path in the message).
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "infera/error.h"
 #include "onnx/onnx_reader.h"
@@ -113,6 +116,48 @@ TEST(OnnxDecode, RawDataInPlaceOnlyWhenAlignedAndKeptAlive) {
   auto copied = decode(bytes);  // nothing keeps the caller's bytes alive: always copied
   EXPECT_NE(copied->graph->initializers[0].tensor.raw(), nullptr);
   EXPECT_EQ(copied->graph->initializers[0].tensor.data<float>()[2], 3.25f);
+}
+
+// Unaligned raw_data is copied out at the end of decoding, in pieces spread over threads
+// (DecodeContext::finish_copies): every byte of every tensor lands, large ones included.
+TEST(OnnxDecode, UnalignedWeightsCopiedWhole) {
+  ProtoWriter graph;
+  std::vector<std::vector<float>> expected;
+  for (int k = 0; k < 6; ++k) {
+    // 3 MiB and odd sizes: more than one thread's share, pieces not a multiple of the tensors.
+    const int64_t n = (k % 2 ? 3 << 18 : 1000 + 37 * k);
+    std::vector<float> v(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) v[i] = static_cast<float>(k * 1000003 + i);
+    const std::string name(1, static_cast<char>('a' + k));
+    ProtoWriter t;
+    t.bytes(kTensorName, name).varint(kTensorDataType, 1);
+    t.packed_varints(kTensorDims, {n});
+    t.bytes(kTensorRawData, std::string_view(reinterpret_cast<const char*>(v.data()),
+                                             v.size() * sizeof(float)));
+    graph.message(kGraphInitializer, t);
+    expected.push_back(std::move(v));
+  }
+  const std::string bytes = model_around(graph);
+  // One byte past an aligned buffer, kept alive: tensors that happen to be aligned are viewed,
+  // the others copied.
+  std::shared_ptr<uint8_t> buffer(static_cast<uint8_t*>(std::aligned_alloc(64, bytes.size() + 64)),
+                                  std::free);
+  std::memcpy(buffer.get() + 1, bytes.data(), bytes.size());
+  for (const bool kept : {true, false}) {
+    auto model = kept ? read_onnx_model_from_memory(buffer.get() + 1, bytes.size(), buffer, "")
+                      : decode(bytes);
+    ASSERT_EQ(model->graph->initializers.size(), expected.size());
+    int copied = 0;
+    for (size_t k = 0; k < expected.size(); ++k) {
+      const Tensor& w = model->graph->initializers[k].tensor;
+      ASSERT_EQ(w.numel(), static_cast<int64_t>(expected[k].size()));
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(w.raw()) % 4, 0u);
+      EXPECT_EQ(std::memcmp(w.raw(), expected[k].data(), w.nbytes()), 0) << "tensor " << k;
+      const auto* at = static_cast<const uint8_t*>(w.raw());
+      copied += !(at > buffer.get() && at < buffer.get() + bytes.size() + 1);
+    }
+    EXPECT_GT(copied, 0);
+  }
 }
 
 TEST(OnnxDecode, DataThatDoesNotMatchDims) {
