@@ -9,6 +9,9 @@
 
 namespace infera {
 
+// Cores this process may run on: the affinity mask, capped by a cgroup v2 CPU quota.
+int usable_cores();
+
 // Runs `work` on the calling thread and on up to `helpers` threads started for it, and returns
 // when all are done. `work` takes its share from a queue of its own, so a thread the system
 // refuses to start leaves its share to the others. `work` must not throw.

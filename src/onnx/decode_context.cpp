@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <thread>
 
 #include "core/file_pages.h"
 #include "core/helper_threads.h"
@@ -53,7 +52,7 @@ void DecodeContext::finish_copies() {
   // A thread per 8 MiB, up to the cores the machine has: starting one costs tens of
   // microseconds, a megabyte of fresh memory about 0.7 ms.
   constexpr size_t kBytesPerThread = size_t{8} << 20;
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t cores = static_cast<size_t>(usable_cores());
   const size_t helpers = std::min(cores, std::max<size_t>(1, total / kBytesPerThread)) - 1;
   run_with_helper_threads(helpers, work);
   for (const PendingCopy& c : pending_copies_) release_file_pages(c.src.data(), c.src.size());

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
-#include <thread>
 
 #include "core/helper_threads.h"
 #include "runtime/memory_planner.h"

@@ -1,14 +1,13 @@
-#include <sched.h>
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
 #include "core/file_pages.h"
+#include "core/helper_threads.h"
 #include "infera/infera.h"
 #include "onnx/onnx_reader.h"
 #include "ops/cpu/onednn_common.h"
@@ -201,20 +200,6 @@ Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
 
 namespace {
-
-// Cores this process may run on: the affinity mask, capped by a cgroup v2 CPU quota.
-int usable_cores() {
-  int cores = 1;
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) cores = std::max(1, CPU_COUNT(&set));
-  std::ifstream quota_file("/sys/fs/cgroup/cpu.max");
-  std::string quota, period;
-  if (quota_file >> quota >> period && quota != "max") {
-    const double limit = std::stod(quota) / std::stod(period);
-    cores = std::max(1, std::min(cores, static_cast<int>(limit + 0.5)));
-  }
-  return cores;
-}
 
 void collect_read_names(const Graph& graph, std::unordered_set<std::string>& read) {
   for (const Node& node : graph.nodes) {
