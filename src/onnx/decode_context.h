@@ -42,19 +42,19 @@ class DecodeContext final : public wire::WireErrorSink {
   void finish_copies();
 
  private:
+  friend class PathScope;
   struct PendingCopy {
     void* dst;
     wire::Bytes src;
     std::shared_ptr<void> owner;
   };
-  bool defer_copies_ = false;
-  std::vector<PendingCopy> pending_copies_;
-  friend class PathScope;
   std::string file_label_;
   wire::Bytes whole_;
   std::shared_ptr<void> keep_alive_;
   ExternalDataResolver external_data_;
   std::vector<std::string> path_;
+  bool defer_copies_ = false;
+  std::vector<PendingCopy> pending_copies_;
 };
 
 // Names the field being decoded for the lifetime of the scope. Also bounds recursion:

@@ -95,7 +95,8 @@ int64_t checked_numel(const DecodeContext& ctx, const Shape& dims) {
 }
 
 // Views the bytes when someone keeps them alive and they are aligned for the dtype;
-// otherwise copies them into owned memory.
+// otherwise copies them into owned memory (through ctx, which may make the copy at the end of
+// decoding).
 Tensor tensor_over_bytes(DecodeContext& ctx, DType dtype, Shape shape, wire::Bytes bytes,
                          const std::shared_ptr<void>& owner) {
   const size_t alignment = std::min<size_t>(dtype_size(dtype), 8);

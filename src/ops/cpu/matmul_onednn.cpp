@@ -57,7 +57,8 @@ class MatMulOneDnnKernel final : public OpKernel {
     if (auto* plan = static_cast<const dn::MatmulPlan*>(ctx.node_state()))
       return dn::execute_matmul(*plan, a.raw(), b.raw(), bias, ctx.output(0).raw(), ctx.scratch());
     std::shared_ptr<dn::MatmulPlan> fresh;
-    if (a.dtype() == DType::kFloat32) fresh = make_plan(a.shape(), b.shape(), bias != nullptr, ctx.threads());
+    if (a.dtype() == DType::kFloat32)
+      fresh = make_plan(a.shape(), b.shape(), bias != nullptr, ctx.threads());
     if (!fresh) {
       if (!reference_) ctx.fail("no reference kernel for this case");
       return reference_->run(ctx);

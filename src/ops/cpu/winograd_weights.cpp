@@ -10,10 +10,10 @@ constexpr int kKernel = 3;     // r: 3x3 kernels only
 constexpr int kLanes = 16;     // output channels transformed together (the layouts' oc block)
 constexpr int kMaxAlpha = 6;   // tile size of F(4x4, 3x3)
 
-// G of the transforms the kernels were built for: rows are the tile's interpolation points.
-// F(2x2, 3x3) interpolates at 0, 1, -1 and infinity; oneDNN's F(4x4, 3x3) at 0, +-1/2 (or so)
-// with rows scaled so the input and output transforms stay small: the fractions are what its
-// kernels assume, and any other G would give wrong outputs.
+// G of the transforms the kernels were built for: row i is (1, x_i, x_i^2) scaled, x_i the tile's
+// interpolation points. F(2x2, 3x3) interpolates at 0, 1, -1 and infinity; oneDNN's F(4x4, 3x3)
+// at 0, +-5/8, +-3/2 and infinity, each row scaled to match its input and output transforms:
+// these are the values its kernels assume, and any other scaling would give wrong outputs.
 constexpr float kG2x2[4][kKernel] = {
     {1.f, 0.f, 0.f}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0.f, 0.f, 1.f}};
 constexpr float kG4x4[6][kKernel] = {
