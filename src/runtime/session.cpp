@@ -296,7 +296,8 @@ std::vector<Value> Session::run_values(const std::vector<Value>& inputs) const {
   else
     governor->record(threads, std::chrono::duration<double>(end - start).count(), seconds(end));
   // A try that lost: its plan's arena (as big as the other plan's) is not kept between tries.
-  if (!cold && threads != governor->current_threads()) plan->drop_idle_states();
+  if (!cold && threads != governor->current_threads() && !governor->trying())
+    plan->drop_idle_states();
   return outputs;
 }
 

@@ -1,26 +1,52 @@
 #include "runtime/thread_governor.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace infera {
+namespace {
+
+// Sorts `values` in place (a handful: insertion sort).
+double median_of(double* values, int count) {
+  for (int i = 1; i < count; ++i)
+    for (int j = i; j > 0 && values[j] < values[j - 1]; --j) std::swap(values[j], values[j - 1]);
+  return count % 2 ? values[count / 2] : 0.5 * (values[count / 2 - 1] + values[count / 2]);
+}
+
+}  // namespace
+
+void ThreadGovernor::ModeStats::add(double seconds) {
+  recent[next] = seconds;
+  next = (next + 1) % kWindow;
+  recent_count = std::min(recent_count + 1, kWindow);
+  best = runs == 0 ? seconds : std::min(best * 1.002, seconds);
+  ++runs;
+}
+
+double ThreadGovernor::ModeStats::median() const {
+  double copy[kWindow];
+  std::copy(recent, recent + recent_count, copy);
+  return median_of(copy, recent_count);
+}
 
 int ThreadGovernor::choose(double now) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (full_threads_ <= 1) return 1;
+  if (trying_) return threads_of(1 - current_);
   const bool first = stats_[1 - current_].runs == 0;
-  const bool due = first || (runs_since_probe_ >= kProbeRuns * backoff_ &&
-                             now - last_probe_ >= kProbeSeconds * backoff_);
-  const bool early = probe_now_ && runs_since_probe_ >= kSettleRuns;
-  if (!probe_pending_ && stats_[current_].runs >= kSettleRuns && (due || early)) {
-    probe_pending_ = true;
+  const int divisor = current_ == 0 ? 1 : kSingleProbeDivisor;
+  const bool due = first || (runs_since_probe_ >= kProbeRuns / divisor * backoff_ &&
+                             now - last_probe_ >= kProbeSeconds / divisor * backoff_);
+  if (stats_[current_].runs >= kSettleRuns && (due || probe_now_)) {
+    trying_ = true;
+    try_count_ = 0;
     return threads_of(1 - current_);
   }
   return threads_of(current_);
 }
 
-void ThreadGovernor::abandon(int threads) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (full_threads_ > 1 && index(threads) != current_) probe_pending_ = false;
+void ThreadGovernor::abandon(int) {
+  // Nothing to undo: the run is not counted, and a try under way asks for another run.
 }
 
 int ThreadGovernor::current_threads() {
@@ -28,29 +54,42 @@ int ThreadGovernor::current_threads() {
   return threads_of(current_);
 }
 
+bool ThreadGovernor::trying() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return trying_;
+}
+
 void ThreadGovernor::record(int threads, double seconds, double now) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (full_threads_ <= 1) return;
   const int mode = index(threads);
-  ModeStats& s = stats_[mode];
-  s.mean = s.runs == 0 ? seconds : 0.7 * s.mean + 0.3 * seconds;
-  s.best = s.runs == 0 ? seconds : std::min(s.best * 1.002, seconds);
-  ++s.runs;
-  if (mode != current_) {  // the result of a try of the other mode
-    probe_pending_ = probe_now_ = false;
-    runs_since_probe_ = 0;
-    last_probe_ = now;
-    if (seconds < kSwitchMargin * stats_[current_].mean) {
-      current_ = mode;
-      stats_[mode].best = seconds;  // start the new mode's baseline from now
-      backoff_ = 1;
-    } else {
-      backoff_ = std::min(2 * backoff_, kMaxBackoff);
-    }
+  if (mode == current_) {
+    ModeStats& s = stats_[mode];
+    s.add(seconds);
+    ++runs_since_probe_;
+    if (s.recent_count >= kWindow / 2 && s.median() > kSlowdown * s.best) probe_now_ = true;
     return;
   }
-  ++runs_since_probe_;
-  if (seconds > kSlowdown * s.best) probe_now_ = true;
+  // A run of the other mode: part of a try (concurrent runs may bring one more than asked).
+  if (!trying_) return;
+  try_seconds_[try_count_++] = seconds;
+  if (try_count_ < kTryRuns) return;
+  trying_ = probe_now_ = false;
+  runs_since_probe_ = 0;
+  last_probe_ = now;
+  ModeStats& other = stats_[mode];
+  const double tried = median_of(try_seconds_, kTryRuns);
+  if (tried < kSwitchMargin * stats_[current_].median()) {
+    current_ = mode;
+    // The new mode's baseline starts from the try, not from runs of long ago.
+    other.recent_count = other.next = 0;
+    for (int i = 0; i < kTryRuns; ++i) other.add(try_seconds_[i]);
+    other.best = tried;
+    backoff_ = 1;
+  } else {
+    other.runs += kTryRuns;
+    backoff_ = std::min(2 * backoff_, kMaxBackoff);
+  }
 }
 
 }  // namespace infera

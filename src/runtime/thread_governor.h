@@ -4,11 +4,14 @@
 // process holds one of the cores, every parallel region waits for the thread that is not
 // running. On 2 shared cores with other jobs busy, a 2-thread MobileNetV2 run took 3.7x ONNX
 // Runtime's time (ORT hands out work dynamically and degrades less). One thread then beats
-// two. The governor keeps a running mean of the run time in each mode, tries the other mode
-// now and then (at once when a run is much slower than the mode's best), and switches when
-// that try is clearly faster. Sessions use it only in deterministic mode, where the thread
-// count cannot change a result's bits, and record only warm runs: a plan's run on a fresh arena
-// is abandon()ed, so a try made cold is made again.
+// two. The governor keeps the last run times of the mode in use, tries the other mode now and
+// then (sooner when the recent runs are much slower than the mode's best), and switches when
+// that try is clearly faster. Both sides are medians (of the recent runs, of the try's runs):
+// in a VM the second core comes and goes for a few runs at a time, and a mean of such spikes
+// against a single calm one-thread run sent a fresh Fashion-MNIST session (2.0 ms on two
+// threads, 4.0 on one) to one thread for whole benchmarks. Sessions use it only in
+// deterministic mode, where the thread count cannot change a result's bits, and record only
+// warm runs: a plan's run on a fresh arena is abandon()ed and does not count.
 #pragma once
 
 #include <cstdint>
@@ -24,30 +27,41 @@ class ThreadGovernor {
   int choose(double now);
   // What a run with `threads` threads took, in seconds, finished at `now`.
   void record(int threads, double seconds, double now);
-  // A run with `threads` threads failed: if it was a try, the next one may come.
+  // A run with `threads` threads failed or ran cold: it does not count, and a try goes on.
   void abandon(int threads);
   // The thread count runs use between tries.
   int current_threads();
+  // Whether a try of the other mode is under way (its plan's arena is still needed).
+  bool trying();
 
   // A try of the other mode: after the first kSettleRuns runs, then every kProbeRuns runs and
-  // kProbeSeconds (both doubled after each losing try, up to kMaxBackoff times), or after
-  // kSettleRuns runs when the current mode just ran kSlowdown times slower than its best.
+  // kProbeSeconds while on the full count (a quarter of both while on one thread, the mode a
+  // session should leave as soon as it can), both doubled after each losing try up to
+  // kMaxBackoff times; or as soon as the median of the recent runs is kSlowdown times the
+  // mode's best.
   static constexpr int kProbeRuns = 64;
   static constexpr double kProbeSeconds = 2.0;
+  static constexpr int kSingleProbeDivisor = 4;
   static constexpr int kMaxBackoff = 16;
-  // One: the first try then falls in a warm-up. A fresh session's first run is cold and not
-  // recorded, and so is the try's first run on its new plan: with `infera bench`'s three
-  // unmeasured runs after the first, one settles and two try.
+  // One: the first try then falls in a warm-up (`infera bench`'s five unmeasured runs after the
+  // first, cold one: this settling run, the try's cold run on its own plan, its kTryRuns).
   static constexpr int kSettleRuns = 1;
   static constexpr double kSlowdown = 1.5;
-  // The other mode must be this much faster than the current mode's mean to take over.
+  // Runs in a try, and recent runs kept of the mode in use.
+  static constexpr int kTryRuns = 3;
+  static constexpr int kWindow = 8;
+  // The try's median must be this much below the recent runs' median to take over.
   static constexpr double kSwitchMargin = 0.9;
 
  private:
   struct ModeStats {
-    double mean = 0;  // exponential moving average of run seconds
+    double recent[kWindow] = {};  // ring of the last run times
+    int recent_count = 0;
+    int next = 0;
     double best = 0;  // fastest run seen, drifting up slowly so it follows lasting changes
     int64_t runs = 0;
+    void add(double seconds);
+    double median() const;
   };
   int index(int threads) const { return threads == full_threads_ ? 0 : 1; }
   int threads_of(int index) const { return index == 0 ? full_threads_ : 1; }
@@ -60,7 +74,9 @@ class ThreadGovernor {
   int backoff_ = 1;  // multiplies the probe interval after tries that lost
   double last_probe_ = -1e300;
   bool probe_now_ = false;  // the current mode just slowed down: try the other one next
-  bool probe_pending_ = false;
+  bool trying_ = false;
+  double try_seconds_[kTryRuns] = {};
+  int try_count_ = 0;
 };
 
 }  // namespace infera

@@ -25,11 +25,11 @@ int simulate(ThreadGovernor& g, double& now, int count, double full_ms, double s
 TEST(ThreadGovernor, KeepsFullThreadsWhenTheyAreFaster) {
   ThreadGovernor g(2);
   double now = 0;
-  // 3 ms with two threads, 5 ms with one: 10 s of runs try one thread after 1 run, then
-  // after 2, 4 and 8 s (each losing try doubles the interval).
+  // 3 ms with two threads, 5 ms with one: 9 s of runs try one thread after 1 run, then
+  // after 2 and 4 s (each losing try doubles the interval).
   const int single = simulate(g, now, 3000, 3.0, 5.0);
-  EXPECT_LE(single, 4);
-  EXPECT_GE(single, 1);  // it did look
+  EXPECT_LE(single, 3 * ThreadGovernor::kTryRuns);
+  EXPECT_GE(single, ThreadGovernor::kTryRuns);  // it did look
   EXPECT_EQ(g.choose(now), 2);
 }
 
@@ -56,6 +56,24 @@ TEST(ThreadGovernor, FindsOneThreadFasterFromTheFirstRuns) {
   double now = 0;
   const int single = simulate(g, now, 12, 300.0, 10.0);
   EXPECT_GE(single, 10);  // run 1 settles, 2 tries, then one thread
+}
+
+// In a VM the second core comes and goes: two-thread runs of 2 ms with every third one at
+// 20 ms, one thread a steady 4 ms. Two threads stay (median 2 ms against 4), though their mean
+// (8 ms) is twice one thread's.
+TEST(ThreadGovernor, SpikesOfTheFullCountDoNotSendItToOneThread) {
+  ThreadGovernor g(2);
+  double now = 0;
+  int single = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const int threads = g.choose(now);
+    const double seconds = (threads == 1 ? 4.0 : i % 3 == 2 ? 20.0 : 2.0) / 1e3;
+    now += seconds;
+    g.record(threads, seconds, now);
+    single += threads == 1;
+  }
+  EXPECT_LE(single, 4 * ThreadGovernor::kTryRuns);
+  EXPECT_EQ(g.current_threads(), 2);
 }
 
 // A try whose run failed (an error in the model at run time) does not block later tries.

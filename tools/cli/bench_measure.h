@@ -17,7 +17,7 @@ struct BenchConfig {
   int64_t batch = 1;
   int threads = 0;
   int iterations = 20;
-  int warmup = 3;
+  int warmup = 5;
   bool profile = false;
   SessionOptions options;
   std::map<std::string, Shape> shapes;            // --shape NAME=d0,d1,...
