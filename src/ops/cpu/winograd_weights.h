@@ -3,9 +3,9 @@
 // oneDNN 2.6's Winograd primitives take their weights pre-transformed (U = G g G^T per 3x3
 // kernel, 4x4 or 6x6 values each) and blocked in layouts of their own (dnnl_wino_desc_t). Its
 // reorder into them transforms one kernel at a time in scalar code, through a full-size staging
-// copy: 60-120 ms of ResNet-50's session creation for 11 convs, more than every other weight
-// together. This computes the same transform for 16 output channels at once, straight into the
-// final layout.
+// copy: 60-120 ms of thread time in ResNet-50's session creation for 11 convs, about as much as
+// packing every other weight. This computes the same transform for 16 output channels at once,
+// straight into the final layout.
 //
 // Example:
 //   dnnl::memory packed(pd.weights_desc(), engine);
