@@ -67,7 +67,10 @@ void ThreadGovernor::record(int threads, double seconds, double now) {
     ModeStats& s = stats_[mode];
     s.add(seconds);
     ++runs_since_probe_;
-    if (s.recent_count >= kWindow / 2 && s.median() > kSlowdown * s.best) probe_now_ = true;
+    // Half a window of runs since the last try, so a slowdown is judged on runs made after it.
+    if (runs_since_probe_ >= kWindow / 2 && s.recent_count >= kWindow / 2 &&
+        s.median() > kSlowdown * s.best)
+      probe_now_ = true;
     return;
   }
   // A run of the other mode: part of a try (concurrent runs may bring one more than asked).
@@ -89,6 +92,10 @@ void ThreadGovernor::record(int threads, double seconds, double now) {
   } else {
     other.runs += kTryRuns;
     backoff_ = std::min(2 * backoff_, kMaxBackoff);
+    // Slower, but the other mode is no better: the slower level is this mode's new normal, and
+    // only a further slowdown calls for another early try (not one after every run).
+    ModeStats& kept = stats_[current_];
+    kept.best = std::max(kept.best, kept.median());
   }
 }
 

@@ -76,6 +76,17 @@ TEST(ThreadGovernor, SpikesOfTheFullCountDoNotSendItToOneThread) {
   EXPECT_EQ(g.current_threads(), 2);
 }
 
+// The whole machine slows down (both modes 3x slower, two threads still the faster): after
+// one try shows one thread is no better, the governor does not keep trying it.
+TEST(ThreadGovernor, ASlowdownOfBothModesDoesNotKeepItTrying) {
+  ThreadGovernor g(2);
+  double now = 0;
+  simulate(g, now, 200, 3.0, 5.0);
+  const int single = simulate(g, now, 1000, 9.0, 15.0);
+  EXPECT_LE(single, 2 * ThreadGovernor::kTryRuns);
+  EXPECT_EQ(g.current_threads(), 2);
+}
+
 // A try whose run failed (an error in the model at run time) does not block later tries.
 TEST(ThreadGovernor, AFailedTryDoesNotStopTrying) {
   ThreadGovernor g(2);
