@@ -37,8 +37,9 @@ class ThreadGovernor {
   // A try of the other mode: after the first kSettleRuns runs, then every kProbeRuns runs and
   // kProbeSeconds while on the full count (a quarter of both while on one thread, the mode a
   // session should leave as soon as it can), both doubled after each losing try up to
-  // kMaxBackoff times; or as soon as the median of the recent runs is kSlowdown times the
-  // mode's best.
+  // kMaxBackoff times; or as soon as the median of the recent runs, half a window of them made
+  // since the last try, is kSlowdown times the mode's best. A try that loses raises that best
+  // to the recent median: when the whole machine slows down, one try shows it, not one a run.
   static constexpr int kProbeRuns = 64;
   static constexpr double kProbeSeconds = 2.0;
   static constexpr int kSingleProbeDivisor = 4;
