@@ -73,9 +73,6 @@ class ChannelsFirstInferContext final : public InferContext {
   InferContext& outer_;
 };
 
-size_t aligned(size_t bytes) {
-  return (bytes + 63) / 64 * 64;
-}
 
 }  // namespace
 
@@ -122,41 +119,32 @@ void ChannelsLastReferenceKernel::infer(InferContext& ctx) const {
   base_->infer(base_ctx);
 }
 
+template <typename Context>
+size_t ChannelsLastReferenceKernel::staged_bytes(Context& ctx) const {
+  size_t total = StagedTensors::scratch_bytes({ctx.output(0).nbytes()});
+  for (int i : layout_inputs_)
+    if (ctx.has_input(i)) total += StagedTensors::aligned(ctx.input(i).nbytes());
+  return total;
+}
+
 // Room for the staged channels-first inputs and output, so planned runs do not allocate.
 std::shared_ptr<void> ChannelsLastReferenceKernel::prepare(PrepareContext& ctx) const {
-  size_t bytes = aligned(ctx.output(0).nbytes());
-  for (int i : layout_inputs_)
-    if (ctx.has_input(i)) bytes += aligned(ctx.input(i).nbytes());
-  ctx.request_scratch(bytes + 64);
+  ctx.request_scratch(staged_bytes(ctx));
   return nullptr;
 }
 
 void ChannelsLastReferenceKernel::run(RunContext& ctx) const {
   Tensor& y = ctx.output(0);
-  size_t bytes = aligned(y.nbytes());
-  for (int i : layout_inputs_)
-    if (ctx.has_input(i)) bytes += aligned(ctx.input(i).nbytes());
-  std::vector<char> owned;  // only for unplanned runs, which may allocate
-  char* base = static_cast<char*>(ctx.scratch());
-  if (!base) {
-    owned.resize(bytes + 64);
-    base = owned.data();
-  }
-  char* next = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + 63) / 64 * 64);
-  auto carve = [&](DType dtype, const Shape& shape) {
-    Tensor t(dtype, shape, next);
-    next += aligned(t.nbytes());
-    return t;
-  };
+  StagedTensors memory(ctx, staged_bytes(ctx));
   std::vector<Value> staged(static_cast<size_t>(ctx.num_inputs()));
   for (int i : layout_inputs_) {
     if (!ctx.has_input(i)) continue;
     const Tensor& x = ctx.input(i);
-    Tensor first = carve(x.dtype(), channels_first_shape(x.shape()));
+    Tensor first = memory.carve(x.dtype(), channels_first_shape(x.shape()));
     transpose_channels(x, first, false);
     staged[static_cast<size_t>(i)] = Value(first);
   }
-  Tensor y_first = carve(y.dtype(), channels_first_shape(y.shape()));
+  Tensor y_first = memory.carve(y.dtype(), channels_first_shape(y.shape()));
   StagedRunContext base_ctx(ctx, std::move(staged), y_first);
   base_->run(base_ctx);
   transpose_channels(y_first, y, true);

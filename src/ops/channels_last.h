@@ -9,6 +9,7 @@
 // the oneDNN variants, which compute on channels-last memory directly.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,10 @@ class ChannelsLastReferenceKernel final : public OpKernel {
 
  private:
   bool is_layout_input(int i) const;
+  // Scratch for the staged channels-first copies of the layout inputs and of Y (a
+  // PrepareContext or a RunContext).
+  template <typename Context>
+  size_t staged_bytes(Context& ctx) const;
 
   std::unique_ptr<Node> base_node_;  // base_ refers to it, so its address is fixed
   std::unique_ptr<OpKernel> base_;

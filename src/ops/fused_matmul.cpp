@@ -108,39 +108,27 @@ class FusedMatMulKernel final : public OpKernel {
   void run(RunContext& ctx) const override {
     if (!permutes()) return fused_.run(ctx);
     Tensor& y = ctx.output(0);
-    std::vector<char> owned;  // only for unplanned runs, which may allocate
-    char* base = static_cast<char*>(ctx.scratch());
-    if (!base) {
-      owned.resize(staged_bytes(ctx.input(0), ctx.input(1), y));
-      base = owned.data();
-    }
-    char* next = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + 63) / 64 * 64);
-    auto carve = [&](DType dtype, const Shape& shape) {
-      Tensor t(dtype, shape, next);
-      next += aligned(t.nbytes());
-      return t;
-    };
+    StagedTensors memory(ctx, staged_bytes(ctx.input(0), ctx.input(1), y));
     // A and B through their perms, as dense copies; the product before y_perm.
     std::vector<Value> staged(2);
     for (int i = 0; i < 2; ++i) {
       if (perms_[i].empty()) continue;
       const Tensor& t = ctx.input(i);
-      Tensor copy = carve(t.dtype(), permuted_shape(t.shape(), perms_[i]));
+      Tensor copy = memory.carve(t.dtype(), permuted_shape(t.shape(), perms_[i]));
       transpose_into(t, copy, perms_[i]);
       staged[static_cast<size_t>(i)] = Value(copy);
     }
     Tensor product =
-        perms_[2].empty() ? y : carve(y.dtype(), unpermuted_shape(y.shape(), perms_[2]));
+        perms_[2].empty() ? y : memory.carve(y.dtype(), unpermuted_shape(y.shape(), perms_[2]));
     StagedRunContext inner(ctx, std::move(staged), product);
     fused_.run(inner);
     if (!perms_[2].empty()) transpose_into(product, y, perms_[2]);
   }
 
  private:
-  static size_t aligned(size_t bytes) { return (bytes + 63) / 64 * 64; }
   // Scratch for the staged copies of A, B and the product (whether or not each is needed).
   static size_t staged_bytes(const Tensor& a, const Tensor& b, const Tensor& y) {
-    return aligned(a.nbytes()) + aligned(b.nbytes()) + aligned(y.nbytes()) + 64;
+    return StagedTensors::scratch_bytes({a.nbytes(), b.nbytes(), y.nbytes()});
   }
   bool permutes() const { return !perms_[0].empty() || !perms_[1].empty() || !perms_[2].empty(); }
 

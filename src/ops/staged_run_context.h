@@ -3,12 +3,47 @@
 // rest passed through to the outer run. Used by kernels that wrap a plain reference kernel.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <utility>
 #include <vector>
 
 #include "ops/op.h"
 
 namespace infera {
+
+// Memory for the staged copies: each tensor 64-byte aligned, carved in turn from the scratch
+// prepare() asked for (staged_scratch_bytes of the same tensors), or from memory of its own on
+// an unplanned run, which may allocate.
+class StagedTensors {
+ public:
+  static size_t aligned(size_t bytes) { return (bytes + 63) / 64 * 64; }
+  // What prepare() requests for staged tensors of these sizes: each aligned, plus the slack to
+  // align the start.
+  static size_t scratch_bytes(std::initializer_list<size_t> tensor_bytes) {
+    size_t total = 64;
+    for (size_t b : tensor_bytes) total += aligned(b);
+    return total;
+  }
+  StagedTensors(RunContext& ctx, size_t scratch_bytes) {
+    char* base = static_cast<char*>(ctx.scratch());
+    if (!base) {
+      owned_.resize(scratch_bytes);
+      base = owned_.data();
+    }
+    next_ = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + 63) / 64 * 64);
+  }
+  Tensor carve(DType dtype, const Shape& shape) {
+    Tensor t(dtype, shape, next_);
+    next_ += aligned(t.nbytes());
+    return t;
+  }
+
+ private:
+  std::vector<char> owned_;
+  char* next_ = nullptr;
+};
 
 class StagedRunContext final : public RunContext {
  public:
