@@ -76,11 +76,7 @@ class ActivationFusionRule final : public RewriteRule {
       for (int n : match.absorbed) dead[n] = true;
       ++rewrites;
     }
-    if (rewrites) {
-      erase_nodes(graph, dead);
-      import_infera_domain(model);
-    }
-    return rewrites;
+    return finish_fusions(model, graph, dead, rewrites);
   }
 
  private:

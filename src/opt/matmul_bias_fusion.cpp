@@ -43,11 +43,7 @@ class MatMulBiasFusionRule final : public RewriteRule {
         break;
       }
     }
-    if (rewrites) {
-      erase_nodes(graph, dead);
-      import_infera_domain(model);
-    }
-    return rewrites;
+    return finish_fusions(model, graph, dead, rewrites);
   }
 };
 

@@ -86,11 +86,7 @@ class MatMulTransposeFusionRule final : public RewriteRule {
       }
       ++rewrites;
     }
-    if (rewrites) {
-      erase_nodes(graph, dead);
-      import_infera_domain(model);
-    }
-    return rewrites;
+    return finish_fusions(model, graph, dead, rewrites);
   }
 
  private:

@@ -132,6 +132,14 @@ void import_infera_domain(Model& model) {
   if (model.opset_for("com.infera") <= 0) model.opsets.push_back(OpsetImport{"com.infera", 1});
 }
 
+int finish_fusions(Model& model, Graph& graph, const std::vector<bool>& dead, int rewrites) {
+  if (rewrites) {
+    erase_nodes(graph, dead);
+    import_infera_domain(model);
+  }
+  return rewrites;
+}
+
 bool has_subgraph(const Node& node) {
   for (const Attribute& a : node.attributes)
     if (a.g || !a.graphs.empty()) return true;

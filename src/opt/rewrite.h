@@ -122,6 +122,9 @@ void erase_nodes(Graph& graph, const std::vector<bool>& dead);
 std::string add_initializer(Graph& graph, const std::string& hint, Tensor tensor);
 // Makes sure the model imports opset 1 of the domain "com.infera" (the fused ops).
 void import_infera_domain(Model& model);
+// Ends a pass that replaced nodes with com.infera ops: when it made `rewrites`, erases the
+// `dead` nodes and imports the domain. Returns `rewrites`.
+int finish_fusions(Model& model, Graph& graph, const std::vector<bool>& dead, int rewrites);
 // A graph attribute (If/Loop/Scan body) is present on the node.
 bool has_subgraph(const Node& node);
 // Every value's shape as the engine infers it when the graph inputs' symbolic dims are `probe`
