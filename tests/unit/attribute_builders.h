@@ -37,6 +37,13 @@ inline Attribute ints_attr(const std::string& name, std::vector<int64_t> v) {
   a.ints = std::move(v);
   return a;
 }
+inline Attribute floats_attr(const std::string& name, std::vector<float> v) {
+  Attribute a;
+  a.name = name;
+  a.type = Attribute::Type::kFloats;
+  a.floats = std::move(v);
+  return a;
+}
 inline Attribute strings_attr(const std::string& name, std::vector<std::string> v) {
   Attribute a;
   a.name = name;

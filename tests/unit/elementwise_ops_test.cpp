@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "attribute_builders.h"
 #include "core/half.h"
 #include "infera/error.h"
 #include "infera/tensor.h"
@@ -15,6 +16,9 @@
 
 namespace infera {
 namespace {
+
+using testing::int_attr;
+using testing::string_attr;
 
 class TestInferContext final : public InferContext {
  public:
@@ -68,22 +72,6 @@ Tensor make(DType dtype, Shape shape, std::vector<T> values) {
   Tensor t = Tensor::empty(dtype, std::move(shape));
   for (size_t i = 0; i < values.size(); ++i) t.data<T>()[i] = values[i];
   return t;
-}
-
-Attribute int_attr(const std::string& name, int64_t v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kInt;
-  a.i = v;
-  return a;
-}
-
-Attribute string_attr(const std::string& name, const std::string& s) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kString;
-  a.s = s;
-  return a;
 }
 
 // Runs one node of `op` at `opset`; an undefined Tensor in `inputs` marks an omitted input.

@@ -8,11 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "attribute_builders.h"
 #include "runtime/compiled_graph.h"
 #include "runtime/executor.h"
 
 namespace infera {
 namespace {
+
+using testing::float_attr;
+using testing::int_attr;
+using testing::ints_attr;
+using testing::string_attr;
 
 template <typename T>
 Tensor make(DType dtype, Shape shape, std::vector<T> values) {
@@ -29,35 +35,6 @@ Tensor i64(Shape s, std::vector<int64_t> v) {
 }
 Tensor str(Shape s, std::vector<std::string> v) {
   return make(DType::kString, std::move(s), v);
-}
-
-Attribute ints_attr(const std::string& name, std::vector<int64_t> v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kInts;
-  a.ints = std::move(v);
-  return a;
-}
-Attribute int_attr(const std::string& name, int64_t v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kInt;
-  a.i = v;
-  return a;
-}
-Attribute float_attr(const std::string& name, float v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kFloat;
-  a.f = v;
-  return a;
-}
-Attribute string_attr(const std::string& name, std::string v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kString;
-  a.s = std::move(v);
-  return a;
 }
 
 // Runs one node. Input 0 is always fed; the others become initializers when `known`, so the

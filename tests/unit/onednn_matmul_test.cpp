@@ -14,14 +14,6 @@ Tensor random_tensor(Shape shape, uint32_t seed) {
   return lcg_tensor(std::move(shape), seed, 7);
 }
 
-Attribute floats_attr(const std::string& name, std::vector<float> v) {
-  Attribute a;
-  a.name = name;
-  a.type = Attribute::Type::kFloats;
-  a.floats = std::move(v);
-  return a;
-}
-
 struct MatMulCase {
   Shape a, b;
 };
