@@ -138,6 +138,12 @@ class Session {
   // Prepares (or finds) the plan for these input shapes without running it.
   PlanInfo prepare(const std::vector<Value>& inputs) const;
 
+  // Runs `inputs` until the session has settled how it runs their shapes: the plan prepared
+  // and warm and, in deterministic mode with several threads, the thread count chosen (its
+  // first try of one thread made: a few runs, each up to twice as slow). Returns the runs
+  // made. A server calls it before it reports ready, so first requests do not pay for that.
+  int warm_up(const std::vector<Value>& inputs) const;
+
   Session(Session&&) noexcept;
   Session& operator=(Session&&) noexcept;
   ~Session();

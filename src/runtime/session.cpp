@@ -301,6 +301,22 @@ std::vector<Value> Session::run_values(const std::vector<Value>& inputs) const {
   return outputs;
 }
 
+int Session::warm_up(const std::vector<Value>& inputs) const {
+  impl_->check_inputs(inputs, true);
+  ThreadGovernor* governor = impl_->governor_for(inputs);
+  // A cold first run and a warm one; a governor's first try takes a few more (its own cold run
+  // and kTryRuns), and a bound keeps a try that keeps being abandoned from running forever.
+  constexpr int kWarmRuns = 2;
+  constexpr int kMaxRuns =
+      kWarmRuns + 2 * (ThreadGovernor::kSettleRuns + 1 + ThreadGovernor::kTryRuns);
+  int runs = 0;
+  do {
+    run_values(inputs);
+    ++runs;
+  } while (runs < kWarmRuns || (governor && !governor->settled() && runs < kMaxRuns));
+  return runs;
+}
+
 std::vector<Tensor> Session::run(const std::vector<Tensor>& inputs) const {
   std::vector<Value> values(inputs.begin(), inputs.end());
   std::vector<Value> results = run_values(values);

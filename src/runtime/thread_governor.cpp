@@ -59,6 +59,11 @@ bool ThreadGovernor::trying() {
   return trying_;
 }
 
+bool ThreadGovernor::settled() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return full_threads_ <= 1 || (!trying_ && stats_[0].runs > 0 && stats_[1].runs > 0);
+}
+
 void ThreadGovernor::record(int threads, double seconds, double now) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (full_threads_ <= 1) return;

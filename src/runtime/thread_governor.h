@@ -33,6 +33,9 @@ class ThreadGovernor {
   int current_threads();
   // Whether a try of the other mode is under way (its plan's arena is still needed).
   bool trying();
+  // Whether both modes have been measured (the first try is over), so the choice between
+  // them rests on runs rather than on the start-up default.
+  bool settled();
 
   // A try of the other mode: after the first kSettleRuns runs, then every kProbeRuns runs and
   // kProbeSeconds while on the full count (a quarter of both while on one thread, the mode a

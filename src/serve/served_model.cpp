@@ -1,5 +1,6 @@
 #include "serve/served_model.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -129,12 +130,16 @@ void ServedModel::check_image_pipeline() {
 
 void ServedModel::warm_up() const {
   // Runs zeros through every batch size the batcher may form, so each plan is prepared
-  // (shape inference, memory planning, oneDNN primitives) before the first request.
+  // (shape inference, memory planning, oneDNN primitives) before the first request. The
+  // largest, what the batcher forms under load, runs until the session has also chosen its
+  // thread count: that choice tries one thread for a few runs (ResNet-50 batch 8: four runs
+  // of ~0.33 s instead of ~0.2 s), which would otherwise fall on the first requests.
   std::vector<int64_t> sizes = config_.warmup_batch_sizes;
   if (sizes.empty()) {
     const int max_batch = batchable_ ? std::max(1, batcher_->max_batch_size()) : 1;
     for (int64_t size = 1; size <= max_batch; ++size) sizes.push_back(size);
   }
+  const int64_t largest = *std::max_element(sizes.begin(), sizes.end());
   for (int64_t size : sizes) {
     std::vector<Tensor> inputs;
     for (const TensorInfo& input : session_.inputs()) {
@@ -148,7 +153,10 @@ void ServedModel::warm_up() const {
       }
       inputs.push_back(Tensor::empty(input.dtype, shape));
     }
-    session_.run(inputs);
+    if (size == largest || !batchable_)
+      session_.warm_up(std::vector<Value>(inputs.begin(), inputs.end()));
+    else
+      session_.run(inputs);
     if (!batchable_) return;
   }
 }

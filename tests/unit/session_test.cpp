@@ -72,6 +72,21 @@ TEST(Session, ConcurrentRunsOnOneSessionAgreeBitwise) {
   for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
 }
 
+// warm_up runs until the thread count is chosen: with two threads in deterministic mode, the
+// cold run, a measured one, the one-thread try's cold run and its kTryRuns runs; one thread
+// has nothing to choose and stops after a cold and a warm run. It fails if warm_up stops
+// before the governor has tried one thread.
+TEST(Session, WarmUpRunsUntilTheThreadCountIsChosen) {
+  SessionOptions two;
+  two.threads = 2;
+  two.deterministic = true;
+  const std::vector<Value> batch{Value(random_images(4, 7))};
+  EXPECT_EQ(Session::load(kModel, two).warm_up(batch), 6);
+  SessionOptions one = two;
+  one.threads = 1;
+  EXPECT_EQ(Session::load(kModel, one).warm_up(batch), 2);
+}
+
 TEST(Session, RejectsWrongInputsNamingBothSides) {
   Session s = Session::load(kModel);
   try {

@@ -100,7 +100,25 @@ TEST(ThreadGovernor, AFailedTryDoesNotStopTrying) {
 TEST(ThreadGovernor, OneThreadSessionsNeverChange) {
   ThreadGovernor g(1);
   double now = 0;
+  EXPECT_TRUE(g.settled());  // nothing to choose
   EXPECT_EQ(simulate(g, now, 200, 3.0, 3.0), 200);
+}
+
+// Settled once the first try has measured one thread, not before and not during it.
+TEST(ThreadGovernor, SettledAfterTheFirstTry) {
+  ThreadGovernor g(2);
+  double now = 0;
+  EXPECT_FALSE(g.settled());
+  simulate(g, now, ThreadGovernor::kSettleRuns, 3.0, 5.0);
+  EXPECT_FALSE(g.settled());
+  for (int i = 0; i < ThreadGovernor::kTryRuns; ++i) {
+    ASSERT_EQ(g.choose(now), 1);
+    EXPECT_FALSE(g.settled()) << "during the try, run " << i;
+    now += 0.005;
+    g.record(1, 0.005, now);
+  }
+  EXPECT_TRUE(g.settled());
+  EXPECT_EQ(g.choose(now), 2);  // one thread lost
 }
 
 }  // namespace
