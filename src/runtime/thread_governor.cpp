@@ -35,11 +35,15 @@ int ThreadGovernor::choose(double now) {
   if (trying_) return threads_of(1 - current_);
   const bool first = stats_[1 - current_].runs == 0;
   const int divisor = current_ == 0 ? 1 : kSingleProbeDivisor;
-  const bool due = first || (runs_since_probe_ >= kProbeRuns / divisor * backoff_ &&
-                             now - last_probe_ >= kProbeSeconds / divisor * backoff_);
+  const bool due =
+      first ||
+      (runs_since_probe_ >= kProbeRuns / divisor * backoff_ &&
+       now - last_probe_ >=
+           std::max(kProbeSeconds, kProbeGapPerTrySecond * last_try_seconds_) / divisor * backoff_);
   if (stats_[current_].runs >= kSettleRuns && (due || probe_now_)) {
     trying_ = true;
     try_count_ = 0;
+    try_started_ = now;
     return threads_of(1 - current_);
   }
   return threads_of(current_);
@@ -85,6 +89,7 @@ void ThreadGovernor::record(int threads, double seconds, double now) {
   trying_ = probe_now_ = false;
   runs_since_probe_ = 0;
   last_probe_ = now;
+  last_try_seconds_ = now - try_started_;
   ModeStats& other = stats_[mode];
   const double tried = median_of(try_seconds_, kTryRuns);
   if (tried < kSwitchMargin * stats_[current_].median()) {

@@ -43,8 +43,12 @@ class ThreadGovernor {
   // kMaxBackoff times; or as soon as the median of the recent runs, half a window of them made
   // since the last try, is kSlowdown times the mode's best. A try that loses raises that best
   // to the recent median: when the whole machine slows down, one try shows it, not one a run.
+  // The seconds between tries are also at least kProbeGapPerTrySecond times what the last
+  // try took, so that trying costs at most ~2% of the time: a try of one thread for ResNet-50
+  // batch 8 (its cold run and three of ~0.34 s for ~0.2 s) took ~1.4 s, and 64 runs are 13 s.
   static constexpr int kProbeRuns = 64;
   static constexpr double kProbeSeconds = 2.0;
+  static constexpr double kProbeGapPerTrySecond = 50.0;
   static constexpr int kSingleProbeDivisor = 4;
   static constexpr int kMaxBackoff = 16;
   // One: the first try then falls in a warm-up (`infera bench`'s five unmeasured runs after the
@@ -81,6 +85,8 @@ class ThreadGovernor {
   bool trying_ = false;
   double try_seconds_[kTryRuns] = {};
   int try_count_ = 0;
+  double try_started_ = 0;       // when the try under way began (its plan's first run included)
+  double last_try_seconds_ = 0;  // how long the last try took, start to end
 };
 
 }  // namespace infera

@@ -87,6 +87,18 @@ TEST(ThreadGovernor, ASlowdownOfBothModesDoesNotKeepItTrying) {
   EXPECT_EQ(g.current_threads(), 2);
 }
 
+// Long runs make long tries: ResNet-50 batch 8 runs ~0.2 s on two threads and ~0.34 s on one.
+// Ten minutes of such runs try one thread at the start and then at most twice more (gaps of
+// 50x the try, doubling); every 64 runs and 2 s, doubling, it was six tries (18 runs).
+TEST(ThreadGovernor, LongTriesAreRare) {
+  ThreadGovernor g(2);
+  double now = 0;
+  const int single = simulate(g, now, 3000, 200.0, 340.0);
+  EXPECT_GE(single, ThreadGovernor::kTryRuns);
+  EXPECT_LE(single, 3 * ThreadGovernor::kTryRuns);
+  EXPECT_EQ(g.choose(now), 2);
+}
+
 // A try whose run failed (an error in the model at run time) does not block later tries.
 TEST(ThreadGovernor, AFailedTryDoesNotStopTrying) {
   ThreadGovernor g(2);
