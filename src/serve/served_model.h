@@ -56,6 +56,7 @@ class ServedModel {
  private:
   ServedModel(std::string name, std::string version, ModelConfig config, Session session);
   void warm_up() const;
+  void warm_up_on_this_thread() const;
   void check_image_pipeline();
 
   std::string name_;
