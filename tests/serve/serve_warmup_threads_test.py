@@ -2,7 +2,7 @@
 """Warm-up leaves no OpenMP team behind. libgomp keeps a team of worker threads for every
 thread that ran a parallel region, for as long as that thread lives, and while it manages more
 threads than there are cores its barriers sleep at once instead of spinning: warmed up on the
-loading thread, a served ResNet-50 ran ~20% slower on its batcher's thread (docs/DECISIONS.md).
+loading thread, a served ResNet-50 ran ~20% slower on its batcher's thread (docs/SERVING.md, load test).
 
 Two servers with the same model at `threads` = this machine's cores, one warmed up and one not,
 must run as many threads once ready; and a request to the cold one must add the batcher's team
