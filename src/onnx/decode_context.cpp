@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "core/deferred_bytes.h"
 #include "core/file_pages.h"
 #include "core/helper_threads.h"
 
@@ -16,47 +17,17 @@ DecodeContext::DecodeContext(std::string file_label, wire::Bytes whole,
       keep_alive_(std::move(keep_alive)),
       external_data_(std::move(base_dir)) {}
 
-void DecodeContext::copy_bytes(void* dst, wire::Bytes src, std::shared_ptr<void> owner) {
-  if (src.empty()) return;
-  if (defer_copies_) {
-    pending_copies_.push_back({dst, src, std::move(owner)});
-    return;
-  }
-  std::memcpy(dst, src.data(), src.size());
-  // The copy is what the model reads from now on; the file's pages it came from would otherwise
-  // stay resident beside it.
-  release_file_pages(src.data(), src.size());
+void DecodeContext::note_deferred(const Tensor& t, bool may_stay) {
+  if (!defer_copies_) return materialize(t);
+  deferred_.push_back({t, may_stay});
 }
 
-void DecodeContext::finish_copies() {
-  // Pieces of at most 1 MiB, so one large weight does not leave the other threads idle.
-  constexpr size_t kPiece = size_t{1} << 20;
-  struct Piece {
-    size_t copy, offset, bytes;
-  };
-  std::vector<Piece> pieces;
-  size_t total = 0;
-  for (size_t c = 0; c < pending_copies_.size(); ++c) {
-    const size_t n = pending_copies_[c].src.size();
-    for (size_t off = 0; off < n; off += kPiece) pieces.push_back({c, off, std::min(kPiece, n - off)});
-    total += n;
-  }
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < pieces.size(); i = next++) {
-      const Piece& p = pieces[i];
-      std::memcpy(static_cast<uint8_t*>(pending_copies_[p.copy].dst) + p.offset,
-                  pending_copies_[p.copy].src.data() + p.offset, p.bytes);
-    }
-  };
-  // A thread per 8 MiB, up to the cores the machine has: starting one costs tens of
-  // microseconds, a megabyte of fresh memory about 0.7 ms.
-  constexpr size_t kBytesPerThread = size_t{8} << 20;
-  const size_t cores = static_cast<size_t>(usable_cores());
-  const size_t helpers = std::min(cores, std::max<size_t>(1, total / kBytesPerThread)) - 1;
-  run_with_helper_threads(helpers, work);
-  for (const PendingCopy& c : pending_copies_) release_file_pages(c.src.data(), c.src.size());
-  pending_copies_.clear();
+void DecodeContext::finish_copies(const std::function<bool(const Tensor&)>& stays_deferred) {
+  std::vector<Tensor> copy_now;
+  for (const auto& [t, may_stay] : deferred_)
+    if (!may_stay || !stays_deferred(t)) copy_now.push_back(t);
+  materialize_all(copy_now, usable_cores());
+  deferred_.clear();
   defer_copies_ = false;
 }
 

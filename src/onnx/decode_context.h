@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "infera/error.h"
+#include "infera/tensor.h"
 #include "onnx/external_data.h"
 #include "onnx/wire.h"
 
@@ -31,22 +33,23 @@ class DecodeContext final : public wire::WireErrorSink {
   // Once the current message's name is known: "attribute[2]" becomes "attribute 'axis'".
   void name_current(const std::string& name);
 
-  // Tensor bytes that must be copied out of the file (unaligned, or nothing keeps them alive).
-  // Writing fresh memory is mostly page faults, about 60 ms for ResNet-50's 90 MB of unaligned
-  // weights on one thread, so while copies are deferred they are gathered here and made on
-  // several threads by finish_copies(); the tensors must not be read before that.
-  // `owner` keeps `src` readable (an external data file's mapping) until the copy is made.
-  void copy_bytes(void* dst, wire::Bytes src, std::shared_ptr<void> owner);
+  // Tensors whose bytes must be copied out of the file (unaligned, or nothing keeps them alive)
+  // are made deferred (core/deferred_bytes.h). Writing fresh memory is mostly page faults, about
+  // 60 ms for ResNet-50's 90 MB of unaligned weights on one thread, so while copies are deferred
+  // they are gathered here and made on several threads by finish_copies(); the tensors must not
+  // be read before that. `may_stay`: the source stays readable after decoding (the file's
+  // mapping owns it), so the tensor may stay deferred past finish_copies().
+  void note_deferred(const Tensor& t, bool may_stay);
   void defer_copies() { defer_copies_ = true; }
-  // Makes the deferred copies and gives back the file pages they came from.
-  void finish_copies();
+  // Makes the copies, except of those that may stay deferred and for which `stays_deferred`
+  // is true, and gives back the file pages they came from.
+  void finish_copies(const std::function<bool(const Tensor&)>& stays_deferred);
 
  private:
   friend class PathScope;
-  struct PendingCopy {
-    void* dst;
-    wire::Bytes src;
-    std::shared_ptr<void> owner;
+  struct Deferred {
+    Tensor tensor;
+    bool may_stay;
   };
   std::string file_label_;
   wire::Bytes whole_;
@@ -54,7 +57,7 @@ class DecodeContext final : public wire::WireErrorSink {
   ExternalDataResolver external_data_;
   std::vector<std::string> path_;
   bool defer_copies_ = false;
-  std::vector<PendingCopy> pending_copies_;
+  std::vector<Deferred> deferred_;
 };
 
 // Names the field being decoded for the lifetime of the scope. Also bounds recursion:

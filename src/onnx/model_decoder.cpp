@@ -1,5 +1,7 @@
 // ModelProto and FunctionProto, and the public entry points that map a file and decode it.
 #include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "onnx/decoders.h"
 #include "onnx/mapped_file.h"
@@ -63,12 +65,40 @@ void read_model_field(DecodeContext& ctx, wire::WireReader& r, const wire::Field
   }
 }
 
+// The data of the main graph's initializers that no node reads but as a Conv's weights: the
+// conv kernels pack those straight from the file, so they need no copy (core/deferred_bytes.h).
+std::unordered_set<const void*> conv_weights_only(const Graph& graph) {
+  std::unordered_map<std::string, bool> only_weights;  // name -> read only as Conv input 1
+  auto note_reads = [&](const std::vector<std::string>& inputs, bool conv) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      auto [it, fresh] = only_weights.emplace(inputs[i], true);
+      it->second = it->second && conv && i == 1;
+    }
+  };
+  for (const Node& node : graph.nodes) {
+    note_reads(node.inputs, node.op_type == "Conv" && node.domain.empty());
+    if (!node.attributes.empty()) {
+      // A subgraph may read any outer value by name; it gets copies of everything it could read.
+      for (const Attribute& a : node.attributes)
+        if (a.g || !a.graphs.empty()) return {};
+    }
+  }
+  for (const ValueInfo& out : graph.outputs) only_weights[out.name] = false;
+  std::unordered_set<const void*> data;
+  for (const Initializer& init : graph.initializers) {
+    auto it = only_weights.find(init.name);
+    if (it != only_weights.end() && it->second) data.insert(init.tensor.raw());
+  }
+  return data;
+}
+
 std::shared_ptr<Model> decode_model(DecodeContext& ctx) {
   auto model = std::make_shared<Model>();
   wire::WireReader r = ctx.whole_reader();
   ctx.defer_copies();
   while (!r.at_end()) read_model_field(ctx, r, r.read_tag(), *model);
-  ctx.finish_copies();
+  const auto stays = model->graph ? conv_weights_only(*model->graph) : std::unordered_set<const void*>{};
+  ctx.finish_copies([&](const Tensor& t) { return stays.count(t.raw()) > 0; });
   if (!model->graph) ctx.fail("not an ONNX model: no graph");
   // IR version 3 made opset_import mandatory; without it no op can be resolved.
   if (model->ir_version >= 3 && model->opsets.empty()) ctx.fail("model has no opset_import");

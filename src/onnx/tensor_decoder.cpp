@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/deferred_bytes.h"
 #include "core/file_pages.h"
 #include "onnx/decoders.h"
 
@@ -95,8 +96,7 @@ int64_t checked_numel(const DecodeContext& ctx, const Shape& dims) {
 }
 
 // Views the bytes when someone keeps them alive and they are aligned for the dtype;
-// otherwise copies them into owned memory (through ctx, which may make the copy at the end of
-// decoding).
+// otherwise copies them into owned memory (through ctx, at the end of decoding or later).
 Tensor tensor_over_bytes(DecodeContext& ctx, DType dtype, Shape shape, wire::Bytes bytes,
                          const std::shared_ptr<void>& owner) {
   const size_t alignment = std::min<size_t>(dtype_size(dtype), 8);
@@ -113,8 +113,10 @@ Tensor tensor_over_bytes(DecodeContext& ctx, DType dtype, Shape shape, wire::Byt
     release_file_pages(bytes.data(), bytes.size());
     return t;
   }
-  Tensor t = Tensor::uninitialized(dtype, std::move(shape));
-  ctx.copy_bytes(t.raw(), bytes, owner);
+  // The copy is made when the model is decoded, or, for bytes the file keeps readable, may be
+  // left to whatever reads them first (core/deferred_bytes.h).
+  Tensor t = make_deferred_tensor(dtype, std::move(shape), bytes.data(), owner);
+  ctx.note_deferred(t, owner != nullptr);
   return t;
 }
 

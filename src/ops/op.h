@@ -216,6 +216,9 @@ class OpKernel {
   // The name for one plan, given what prepare() returned (null for unplanned nodes), where
   // prepare() picks among algorithms by shape.
   virtual std::string plan_kernel_name(const void* /*node_state*/) const { return kernel_name(); }
+  // True when the kernel reads constant input `i` only through core/deferred_bytes.h (packing it
+  // at prepare, materializing it before any other read), so its bytes may stay in the model file.
+  virtual bool reads_deferred_input(int /*i*/) const { return false; }
 };
 
 using KernelFactory = std::unique_ptr<OpKernel> (*)(const KernelInit&);

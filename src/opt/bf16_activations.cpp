@@ -26,7 +26,7 @@ constexpr int64_t kOnnxFloat = 1;
 constexpr int64_t kOnnxBFloat16 = 16;
 
 bool is_float32_initializer(const GraphIndex& index, const std::string& name) {
-  const Tensor* t = index.initializer(name);
+  const Tensor* t = index.initializer_meta(name);
   return t && t->dtype() == DType::kFloat32;
 }
 

@@ -96,7 +96,7 @@ class ChannelsLastLayoutRule final : public RewriteRule {
   bool is_conv(const Node& node) const {
     if (!is_conv_op(node) || node.inputs.size() < 2 || rank_of(node.inputs[0]) != kRank)
       return false;
-    const Tensor* w = index_->initializer(node.inputs[1]);
+    const Tensor* w = index_->initializer_meta(node.inputs[1]);
     return w && w->dtype() == DType::kFloat32 && w->rank() == kRank &&
            (node.inputs.size() < 4 || node.inputs[3].empty() || rank_of(node.inputs[3]) == kRank);
   }

@@ -108,7 +108,7 @@ class ConstantFoldingRule final : public RewriteRule {
     bool any_output = false;
     for (const std::string& name : node.outputs) {
       if (name.empty()) continue;
-      if (index.is_graph_output(name) || index.initializer(name)) return false;
+      if (index.is_graph_output(name) || index.initializer_meta(name)) return false;
       any_output = true;
     }
     return any_output;

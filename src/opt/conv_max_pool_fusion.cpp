@@ -36,7 +36,7 @@ bool is_small_cin_conv(const Node& conv, const GraphIndex& index, bool bf16) {
   const Attribute* channels_last = conv.find_attribute("channels_last");
   if (!channels_last || channels_last->i != 1) return false;
   if (conv.inputs.size() < 2 || (conv.inputs.size() > 3 && !conv.inputs[3].empty())) return false;
-  const Tensor* w = index.initializer(conv.inputs[1]);
+  const Tensor* w = index.initializer_meta(conv.inputs[1]);
   const Attribute* group = conv.find_attribute("group");
   const Attribute* activation = conv.find_attribute("activation");
   const Attribute* params = conv.find_attribute("activation_params");

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "core/deferred_bytes.h"
 #include "runtime/compiled_graph.h"
 #include "runtime/executor.h"
 
@@ -72,6 +73,12 @@ bool GraphIndex::read_outside(const std::string& name, const std::vector<bool>& 
 }
 
 const Tensor* GraphIndex::initializer(const std::string& name) const {
+  const Tensor* t = initializer_meta(name);
+  if (t) materialize(*t);
+  return t;
+}
+
+const Tensor* GraphIndex::initializer_meta(const std::string& name) const {
   auto it = initializer_.find(name);
   return it == initializer_.end() ? nullptr : &it->second;
 }

@@ -39,9 +39,12 @@ class GraphIndex {
   // node not in the set, a graph output or a subgraph. A rule rewriting the set's values then
   // keeps the original value for them.
   bool read_outside(const std::string& name, const std::vector<bool>& inside) const;
-  // The initializer's value. The index holds its own (shallow) copies, so the pointer stays
-  // valid while a rule adds initializers to the graph.
+  // The initializer's value, its bytes readable. The index holds its own (shallow) copies, so
+  // the pointer stays valid while a rule adds initializers to the graph.
   const Tensor* initializer(const std::string& name) const;
+  // The initializer for its dtype and shape only: its bytes may still be in the model file
+  // (core/deferred_bytes.h), and asking for them costs a copy the conv kernels avoid.
+  const Tensor* initializer_meta(const std::string& name) const;
 
  private:
   std::unordered_map<std::string, int> producer_;

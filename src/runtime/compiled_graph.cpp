@@ -2,6 +2,8 @@
 
 #include <queue>
 
+#include "core/deferred_bytes.h"
+
 namespace infera {
 
 bool OuterScope::contains(const std::string& name) const {
@@ -181,6 +183,22 @@ class GraphCompiler {
 };
 
 }  // namespace
+
+void materialize_constants(const Subgraph& graph) {
+  std::vector<bool> read_directly(graph.values.size(), false);
+  for (const CompiledNode& cn : graph.nodes) {
+    for (size_t i = 0; i < cn.inputs.size(); ++i)
+      if (cn.inputs[i] >= 0 && !cn.kernel->reads_deferred_input(static_cast<int>(i)))
+        read_directly[cn.inputs[i]] = true;
+    for (int v : cn.implicit_inputs) read_directly[v] = true;
+  }
+  for (int v : graph.outputs) read_directly[v] = true;
+  for (size_t v = 0; v < graph.values.size(); ++v) {
+    const ValueSlot& slot = graph.values[v];
+    if (slot.is_constant && slot.constant.is_tensor() && read_directly[v])
+      materialize(slot.constant.tensor);
+  }
+}
 
 std::shared_ptr<Subgraph> compile_graph(std::shared_ptr<const Graph> graph, const Model& model,
                                         const OuterScope* outer, const KernelConfig* config) {

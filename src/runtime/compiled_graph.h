@@ -50,6 +50,11 @@ struct OuterScope {
   bool contains(const std::string& name) const;
 };
 
+// Copies out of the model file every constant whose bytes are still there
+// (core/deferred_bytes.h), unless only kernels that read it that way read it. Called on the graph
+// a session runs; graphs compiled to infer shapes or fold a node read no deferred weights.
+void materialize_constants(const Subgraph& graph);
+
 // Compiles `graph`. Inputs that are also initializers are constants (their initializer is the
 // value); the rest are fed by the caller. Throws kInvalidModel / kUnsupported naming the node.
 // `config` (may be null: defaults) chooses between reference and optimized kernels.

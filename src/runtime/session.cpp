@@ -243,6 +243,7 @@ std::unique_ptr<SessionImpl> impl_from_model(std::shared_ptr<Model> model,
     release_unread_initializers(*impl->model->graph);
   }
   impl->graph = compile_graph(impl->model->graph, *impl->model, nullptr, &impl->config);
+  materialize_constants(*impl->graph);
   for (const ValueInfo& vi : impl->graph->input_infos) impl->inputs.push_back(tensor_info_of(vi));
   for (const ValueInfo& vi : impl->graph->output_infos) impl->outputs.push_back(tensor_info_of(vi));
   impl->info = model_info_of(*impl->model);

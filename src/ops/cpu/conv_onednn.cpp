@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/deferred_bytes.h"
 #include "ops/channels_last.h"
 #include "ops/conv_geometry.h"
 #include "ops/conv_shape.h"
@@ -99,6 +100,8 @@ class ConvOneDnnKernel final : public OpKernel {
     if (bf16_tensors_) return "conv_bf16_tensors_onednn";
     return bf16_ ? "conv_bf16_onednn" : "conv_f32_onednn";
   }
+  // W is read by packing it (dn::PackedConstantCache), or materialized first.
+  bool reads_deferred_input(int i) const override { return i == 1; }
   std::string plan_kernel_name(const void* node_state) const override {
     const auto* plan = static_cast<const ConvPlan*>(node_state);
     if (plan && plan->winograd) return "conv_f32_winograd_onednn";
@@ -128,7 +131,10 @@ class ConvOneDnnKernel final : public OpKernel {
   }
 
   std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
-    if (!computes(ctx.input(0).dtype())) return nullptr;
+    if (!computes(ctx.input(0).dtype())) {
+      materialize(weights_);  // the reference reads W
+      return nullptr;
+    }
     dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.output(0))));
     auto plan = make_plan(logical_x(ctx.input(0)), ctx.has_input(2), ctx.has_input(3),
                           ctx.packing_threads());
@@ -142,6 +148,7 @@ class ConvOneDnnKernel final : public OpKernel {
     const Tensor& x = ctx.input(0);
     if (!computes(x.dtype())) {
       if (!reference_) ctx.fail("no reference kernel for this input");
+      materialize(weights_);  // an unplanned node; a copy at most once, no allocation
       return reference_->run(ctx);
     }
     dn::set_threads(dn::threads_for_work(ctx.threads(), macs(ctx.output(0))));
@@ -323,6 +330,7 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool
   }
   // oneDNN's gemm convolution may split the IC sum among threads (see conv1x1_tiled_sgemm.h).
   if (deterministic_ && plain && !bf16_tensors_ && group_ == 1 && is_pointwise(g)) {
+    materialize(weights_);  // each run's sgemm reads it
     plan->pointwise = {x[0], x[1], y[1], shape_numel(Shape(x.begin() + 2, x.end()))};
     plan->src = plan->plain_src;
     plan->dst = plan->plain_dst;
@@ -352,7 +360,7 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool
   plan->dst = pd.dst_desc();
   plan->scratchpad = pd.scratchpad_desc();
   plan->weights =
-      packed_weights_.get(w_plain, weights_.raw(), pd.weights_desc(), packing_threads);
+      packed_weights_.get(w_plain, weights_, pd.weights_desc(), packing_threads);
 
   plan->conv_args.bind(DNNL_ARG_SRC, plan->src);
   plan->conv_args.bind_fixed(DNNL_ARG_WEIGHTS, plan->weights);
@@ -397,6 +405,7 @@ bool ConvOneDnnKernel::make_vector_matrix(ConvPlan& plan, const SpatialGeometry&
   constexpr int64_t kRowMultiple = 16;  // whole vectors at every SIMD level
   plan.w_stride = (cout + kRowMultiple - 1) / kRowMultiple * kRowMultiple;
   plan.w_by_input.assign(static_cast<size_t>(cin * plan.w_stride), 0.f);
+  materialize(weights_);
   const float* w = weights_.data<float>();
   for (int64_t o = 0; o < cout; ++o)
     for (int64_t i = 0; i < cin; ++i) plan.w_by_input[i * plan.w_stride + o] = w[o * cin + i];

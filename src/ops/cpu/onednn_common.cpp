@@ -2,6 +2,10 @@
 
 #include <omp.h>
 
+#include <cstring>
+#include <memory>
+
+#include "core/deferred_bytes.h"
 #include "core/file_pages.h"
 #include "ops/cpu/winograd_weights.h"
 
@@ -145,6 +149,74 @@ void BoundArgs::execute_unbound(const dnnl::primitive& primitive, dnnl::stream& 
       dnnl_primitive_execute(primitive.get(), s.get(), static_cast<int>(args.size()), args.data()),
       "could not execute a oneDNN primitive");
   s.wait();
+}
+
+namespace {
+
+// Aligned memory to pack weights from whose bytes lie unaligned in the model file. Shared and
+// kept: warm pages reused for every weight are what leaving the copies in the file saves.
+class BounceBuffers {
+ public:
+  struct Buffer {
+    std::unique_ptr<float[]> floats;
+    size_t size = 0;
+  };
+  // A buffer of at least `bytes`; give it back when done (one lost to an exception is freed).
+  Buffer take(size_t bytes) {
+    const size_t size = (bytes + sizeof(float) - 1) / sizeof(float);
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < free_.size(); ++i) {
+      if (free_[i].size < size) continue;
+      Buffer b = std::move(free_[i]);
+      free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
+      return b;
+    }
+    if (!free_.empty()) free_.pop_back();  // too small: replaced by a larger one
+    return {std::unique_ptr<float[]>(new float[size]), size};
+  }
+  void give_back(Buffer b) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(b));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<Buffer> free_;
+};
+
+BounceBuffers& bounce_buffers() {
+  static auto* pool = new BounceBuffers();
+  return *pool;
+}
+
+}  // namespace
+
+std::optional<dnnl::memory> PackedConstantCache::find(const dnnl::memory::desc& wanted) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const auto& [desc, mem] : packed_)
+    if (desc == wanted) return mem;
+  return std::nullopt;
+}
+
+dnnl::memory PackedConstantCache::get(const dnnl::memory::desc& plain, const Tensor& constant,
+                                      const dnnl::memory::desc& wanted, int threads) {
+  if (auto packed = find(wanted)) return *packed;
+  if (wanted == plain) {
+    materialize(constant);
+    return get(plain, constant.raw(), wanted, threads);
+  }
+  dnnl::memory packed;
+  with_bytes(constant, [&](const void* bytes) {
+    if (reinterpret_cast<uintptr_t>(bytes) % alignof(float) == 0) {
+      packed = get(plain, bytes, wanted, threads);
+      return;
+    }
+    BounceBuffers::Buffer bounce = bounce_buffers().take(constant.nbytes());
+    std::memcpy(bounce.floats.get(), bytes, constant.nbytes());
+    packed = get(plain, bounce.floats.get(), wanted, threads);
+    bounce_buffers().give_back(std::move(bounce));
+  });
+  return packed;
 }
 
 dnnl::memory PackedConstantCache::get(const dnnl::memory::desc& plain, const void* data,

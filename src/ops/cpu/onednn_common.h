@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <mutex>
+#include <optional>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <utility>
@@ -132,8 +133,15 @@ class PackedConstantCache {
   // threads the first time it is asked for.
   dnnl::memory get(const dnnl::memory::desc& plain, const void* data,
                    const dnnl::memory::desc& wanted, int threads);
+  // The same for a constant tensor whose bytes may still be in the model file
+  // (core/deferred_bytes.h): they are packed from there, and copied into the tensor only when
+  // `wanted` is the plain layout (the tensor itself is then what the primitive reads).
+  dnnl::memory get(const dnnl::memory::desc& plain, const Tensor& constant,
+                   const dnnl::memory::desc& wanted, int threads);
 
  private:
+  std::optional<dnnl::memory> find(const dnnl::memory::desc& wanted);
+
   std::mutex mutex_;
   std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> packed_;
 };
