@@ -91,7 +91,9 @@ Tensor make_deferred_tensor(DType dtype, Shape shape, const uint8_t* source,
   return Tensor(dtype, std::move(shape), data, std::move(d));
 }
 
-bool is_deferred(const Tensor& t) { return find(t.raw()) != nullptr; }
+bool is_deferred(const Tensor& t) {
+  return find(t.raw()) != nullptr;
+}
 
 void materialize(const Tensor& t) {
   DeferredBuffer* d = find(t.raw());
@@ -130,8 +132,9 @@ void materialize_all(const std::vector<Tensor>& tensors, int threads) {
   };
   // A thread per 8 MiB: starting one costs tens of microseconds, a MiB of fresh memory ~0.7 ms.
   constexpr size_t kBytesPerThread = size_t{8} << 20;
-  const size_t helpers =
-      std::min(static_cast<size_t>(std::max(1, threads)), std::max<size_t>(1, total / kBytesPerThread)) - 1;
+  const size_t helpers = std::min(static_cast<size_t>(std::max(1, threads)),
+                                  std::max<size_t>(1, total / kBytesPerThread)) -
+                         1;
   run_with_helper_threads(helpers, work);
   for (DeferredBuffer* d : buffers)
     if (!d->copied) finish_copy(*d);

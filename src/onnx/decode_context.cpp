@@ -1,11 +1,8 @@
 #include "onnx/decode_context.h"
 
-#include <algorithm>
-#include <atomic>
-#include <cstring>
+#include <utility>
 
 #include "core/deferred_bytes.h"
-#include "core/file_pages.h"
 #include "core/helper_threads.h"
 
 namespace infera::onnx {

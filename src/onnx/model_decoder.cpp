@@ -71,8 +71,8 @@ std::unordered_set<const void*> conv_weights_only(const Graph& graph) {
   std::unordered_map<std::string, bool> only_weights;  // name -> read only as Conv input 1
   auto note_reads = [&](const std::vector<std::string>& inputs, bool conv) {
     for (size_t i = 0; i < inputs.size(); ++i) {
-      auto [it, fresh] = only_weights.emplace(inputs[i], true);
-      it->second = it->second && conv && i == 1;
+      bool& only = only_weights.try_emplace(inputs[i], true).first->second;
+      only = only && conv && i == 1;
     }
   };
   for (const Node& node : graph.nodes) {
@@ -97,7 +97,8 @@ std::shared_ptr<Model> decode_model(DecodeContext& ctx) {
   wire::WireReader r = ctx.whole_reader();
   ctx.defer_copies();
   while (!r.at_end()) read_model_field(ctx, r, r.read_tag(), *model);
-  const auto stays = model->graph ? conv_weights_only(*model->graph) : std::unordered_set<const void*>{};
+  const auto stays =
+      model->graph ? conv_weights_only(*model->graph) : std::unordered_set<const void*>{};
   ctx.finish_copies([&](const Tensor& t) { return stays.count(t.raw()) > 0; });
   if (!model->graph) ctx.fail("not an ONNX model: no graph");
   // IR version 3 made opset_import mandatory; without it no op can be resolved.

@@ -83,7 +83,8 @@ TEST(DeferredBytes, MaterializedOnceByManyThreadsAndAllAtOnce) {
 }
 
 // Where `values`' bytes begin inside `file`: the test cannot choose where protobuf puts them.
-const uint8_t* find_bytes(const std::string& file, const uint8_t* file_start, const Tensor& values) {
+const uint8_t* find_bytes(const std::string& file, const uint8_t* file_start,
+                          const Tensor& values) {
   const size_t at = file.find(std::string(static_cast<const char*>(values.raw()), values.nbytes()));
   return at == std::string::npos ? nullptr : file_start + at;
 }
@@ -125,7 +126,9 @@ TEST(DeferredBytes, DecodingLeavesOnlyConvWeightsInTheFile) {
     std::memcpy(mapped.get(), file.data(), file.size());
     auto model = read_onnx_model_from_memory(mapped.get(), file.size(), mapped, "");
     for (const Initializer& init : model->graph->initializers) {
-      const Tensor& values = init.name == "conv_w" ? conv_w : init.name == "add_b" ? add_b : shared_w;
+      const Tensor& values = init.name == "conv_w"  ? conv_w
+                             : init.name == "add_b" ? add_b
+                                                    : shared_w;
       const uint8_t* at = find_bytes(file, mapped.get(), values);
       ASSERT_NE(at, nullptr);
       const bool unaligned = reinterpret_cast<uintptr_t>(at) % 4 != 0;
