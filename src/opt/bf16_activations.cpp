@@ -13,8 +13,11 @@
 //
 // Runs after channels_last_layout, and only when the session computes in bf16 on a CPU that has
 // native bfloat16 dot products (OptimizeOptions::bf16_activations).
+#include <algorithm>
+#include <cstring>
 #include <optional>
 
+#include "core/deferred_bytes.h"
 #include "ops/cast_elements.h"
 #include "opt/rewrite.h"
 
@@ -147,13 +150,27 @@ class Bf16ActivationsRule final : public RewriteRule {
     });
   }
 
-  // A bfloat16 copy of a float32 initializer (W or B), made once per initializer.
+  // A bfloat16 copy of a float32 initializer (W or B), made once per initializer. Conv weights
+  // may still be in the model file (core/deferred_bytes.h): converted from there, through a
+  // small aligned staging buffer, rather than copied whole into fresh float32 memory first.
   std::string bf16_weights(Graph& graph, const GraphIndex& index, const std::string& name) {
     auto it = bf16_weights_.find(name);
     if (it != bf16_weights_.end()) return it->second;
-    const Tensor& value = *index.initializer(name);
-    Tensor converted = Tensor::empty(DType::kBFloat16, value.shape());
-    cast_elements(value, converted);
+    const Tensor& value = *index.initializer_meta(name);
+    Tensor converted = Tensor::uninitialized(DType::kBFloat16, value.shape());
+    with_bytes(value, [&](const void* bytes) {
+      constexpr int64_t kChunk = 4096;
+      float staging[kChunk];
+      const int64_t n = value.numel();
+      for (int64_t i = 0; i < n; i += kChunk) {
+        const int64_t m = std::min(kChunk, n - i);
+        std::memcpy(staging, static_cast<const char*>(bytes) + i * sizeof(float),
+                    static_cast<size_t>(m) * sizeof(float));
+        const Tensor from(DType::kFloat32, {m}, staging);
+        Tensor to(DType::kBFloat16, {m}, converted.data<uint16_t>() + i);
+        cast_elements(from, to);
+      }
+    });
     const std::string added = add_initializer(graph, unique_name(name + "_bf16"), converted);
     bf16_weights_[name] = added;
     return added;

@@ -152,7 +152,6 @@ Model two_conv_model(const Tensor& w1, const Tensor& w2, bool batch_norm = false
   g.initializers.push_back({"W2", w2});
   g.initializers.push_back({"B2", random_tensor({16}, 3)});
   g.nodes.push_back(make_node("Conv", {"x", "W1"}, {"c"}, {ints_attr("pads", {1, 1, 1, 1})}));
-  std::string relu_input = "c";
   if (batch_norm) {
     g.initializers.push_back({"scale", random_tensor({16}, 5, 0.5f, 2.f)});
     g.initializers.push_back({"beta", random_tensor({16}, 6)});
@@ -160,9 +159,8 @@ Model two_conv_model(const Tensor& w1, const Tensor& w2, bool batch_norm = false
     g.initializers.push_back({"var", random_tensor({16}, 8, 0.1f, 3.f)});
     g.nodes.push_back(
         make_node("BatchNormalization", {"c", "scale", "beta", "mean", "var"}, {"n"}));
-    relu_input = "n";
   }
-  g.nodes.push_back(make_node("Relu", {relu_input}, {"r"}));
+  g.nodes.push_back(make_node("Relu", {batch_norm ? "n" : "c"}, {"r"}));
   g.nodes.push_back(make_node("Conv", {"r", "W2", "B2"}, {"y"}, {ints_attr("pads", {1, 1, 1, 1})}));
   g.outputs = {tensor_value("y", {1, 16, 9, 9})};
   return m;
@@ -217,6 +215,32 @@ TEST(DeferredBytes, ConvKernelsPackFromTheFileAndOthersGetCopies) {
   expect_close(run_session_like(fast_bn, fast_config, x).at(0), want_bn.at(0));
   EXPECT_FALSE(is_deferred(bn_w1));  // folded: read by the rewrite
   EXPECT_TRUE(is_deferred(bn_w2));
+}
+
+TEST(DeferredBytes, Bf16WeightsConvertedFromTheFile) {
+  // More than one staging chunk, and not a multiple of it.
+  const Tensor w1 = random_tensor({16, 16, 3, 3}, 1), w2 = random_tensor({16, 16, 3, 3}, 2);
+  OptimizeOptions bf16;
+  bf16.bf16 = bf16.bf16_activations = true;
+  Model plain = two_conv_model(w1, w2);
+  optimize_model(plain, bf16);
+  const Tensor deferred_w1 = deferred_copy_of(w1);
+  Model deferred = two_conv_model(deferred_w1, deferred_copy_of(w2));
+  optimize_model(deferred, bf16);
+  EXPECT_TRUE(is_deferred(deferred_w1));  // converted without a float32 copy
+  int converted = 0;
+  for (const Initializer& want : plain.graph->initializers) {
+    if (want.tensor.dtype() != DType::kBFloat16) continue;
+    ++converted;
+    bool found = false;
+    for (const Initializer& got : deferred.graph->initializers)
+      if (got.name == want.name) {
+        found = true;
+        EXPECT_TRUE(same_bytes(got.tensor, want.tensor)) << want.name;
+      }
+    EXPECT_TRUE(found) << want.name;
+  }
+  EXPECT_GE(converted, 2);  // both convs' W
 }
 
 }  // namespace
