@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "infera/error.h"
+#include "serve/engine_threads.h"
 
 namespace infera::serve {
 
@@ -62,18 +63,25 @@ DynamicBatcher::DynamicBatcher(const Session& session, BatchingConfig config, bo
       config_(config),
       batching_(batchable && config.max_batch_size > 1),
       stats_(stats) {
+  // Gathering stays on the batcher's threads; batches run on the engine threads.
+  EngineThreads::shared().ensure(std::max(1, config_.instances));
   for (int i = 0; i < std::max(1, config_.instances); ++i)
     instances_.emplace_back([this] { instance_loop(); });
 }
 
-DynamicBatcher::~DynamicBatcher() {
+DynamicBatcher::~DynamicBatcher() { stop(); }
+
+void DynamicBatcher::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   work_ready_.notify_all();
   batch_ready_.notify_all();
-  for (std::thread& thread : instances_) thread.join();
+  for (std::thread& thread : instances_)
+    if (thread.joinable()) thread.join();
+  std::unique_lock<std::mutex> lock(mutex_);
+  engine_done_.wait(lock, [this] { return with_engine_ == 0; });
 }
 
 bool DynamicBatcher::submit(InferenceJob& job) {
@@ -112,8 +120,19 @@ void DynamicBatcher::instance_loop() {
       work_ready_.notify_all();
     else if (!queue_.empty())
       work_ready_.notify_one();
+    engine_done_.wait(lock, [this] { return with_engine_ <= std::max(1, config_.instances); });
+    ++with_engine_;
     lock.unlock();
-    run_batch(jobs);
+    auto batch = std::make_shared<std::vector<InferenceJob>>(std::move(jobs));
+    EngineThreads::shared().post([this, batch] {
+      run_batch(*batch);
+      batch->clear();  // the callbacks' references to the model go while stop() still waits
+      {
+        std::lock_guard<std::mutex> done(mutex_);
+        --with_engine_;
+      }
+      engine_done_.notify_all();
+    });
     lock.lock();
   }
 }

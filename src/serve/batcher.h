@@ -1,7 +1,8 @@
 // The dynamic batcher: requests to one model wait in a bounded queue; one instance thread at
 // a time gathers: it waits until the queue's oldest requests of one shape hold max_batch_size
-// samples or the oldest has waited max_queue_delay_us, takes them, runs them as one batch
-// (inputs concatenated along dim 0) and splits the outputs back. Requests stay in the queue
+// samples or the oldest has waited max_queue_delay_us, takes them, and hands them to the engine
+// threads (engine_threads.h), which run them as one batch (inputs concatenated along dim 0),
+// split the outputs back and answer. Requests stay in the queue
 // while it gathers, so submit() wakes it only when a batch can be cut, not once per request.
 // Cancelled (client gone) and expired requests are answered without running. The engine's promise
 // that a sample's result does not depend on its batch mates makes the split answer equal a lone
@@ -50,14 +51,19 @@ struct InferenceJob {
   SteadyClock::time_point enqueued;
   SteadyClock::time_point deadline;
   std::shared_ptr<std::atomic<bool>> cancelled;  // may be null
-  std::function<void(InferenceResult)> done;     // called exactly once, from a batcher thread
+  std::function<void(InferenceResult)> done;     // called exactly once, from an engine thread
 };
 
 class DynamicBatcher {
  public:
   // `batchable`: every input has a free dim 0 that outputs follow.
   DynamicBatcher(const Session& session, BatchingConfig config, bool batchable, ModelStats& stats);
-  ~DynamicBatcher();  // answers what is queued, then joins
+  ~DynamicBatcher();  // stop()
+  // Answers what is queued, joins the threads and waits for the engine to finish this model's
+  // batches; later submits are refused. Whoever owns the batcher calls it before dropping what a
+  // job's callback may hold the last reference to: a batcher destroyed on one of its own threads
+  // would join itself.
+  void stop();
   DynamicBatcher(const DynamicBatcher&) = delete;
   DynamicBatcher& operator=(const DynamicBatcher&) = delete;
 
@@ -84,6 +90,11 @@ class DynamicBatcher {
   std::deque<InferenceJob> queue_;
   bool gathering_ = false;  // an instance is waiting for batch mates
   bool stopping_ = false;
+  // Batches handed to the engine threads and not finished. Up to one more than the instances:
+  // the next batch waits at the engine while one runs, so the engine never waits for a batcher
+  // thread to wake (on 2 busy cores that took ~0.1 ms a batch: Fashion-MNIST served 8-12% less).
+  int with_engine_ = 0;
+  std::condition_variable engine_done_;
   std::vector<std::thread> instances_;
 };
 

@@ -31,7 +31,13 @@ ModelRepository::ModelRepository(std::string root, Logger& logger)
     throw Error(ErrorKind::kInvalidArgument, "--model-repository " + root_ + " is not a folder");
 }
 
-ModelRepository::~ModelRepository() = default;
+ModelRepository::~ModelRepository() {
+  // Each batcher drains and joins while the repository still holds its model: a request's
+  // callback holds the model too, and dropping the last reference on a batcher thread would
+  // make that thread join itself (std::terminate: seen at SIGTERM under load, 1 exit in ~7).
+  for (auto& [name, model] : models_) model->stop_batching();
+  for (auto& model : retired_) model->stop_batching();
+}
 
 std::vector<std::string> ModelRepository::model_folders() const {
   std::vector<std::string> names;

@@ -1,15 +1,14 @@
 #include "serve/served_model.h"
 
 #include <algorithm>
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <thread>
 
 #include "infera/error.h"
 #include "infera/pipeline.h"
+#include "serve/engine_threads.h"
 
 namespace infera::serve {
 
@@ -131,24 +130,13 @@ void ServedModel::check_image_pipeline() {
 }
 
 void ServedModel::warm_up() const {
-  // On a thread of its own that ends when done. libgomp keeps a team of worker threads for
-  // each thread that ran a parallel region, for as long as that thread lives, and while it
-  // manages more threads than there are cores its barriers sleep at once instead of spinning.
-  // Warmed up on the loading thread, a 2-thread model on 2 cores left one worker there beside
-  // the batcher's: ResNet-50 batch 8 ran 227.6 ms a batch instead of 191.7, its two engine
-  // threads switching out ~1,800 times a second each (34 and 1 in all without the extra team).
-  std::exception_ptr failure;
-  std::thread([this, &failure] {
-    try {
-      warm_up_on_this_thread();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-  }).join();
-  if (failure) std::rethrow_exception(failure);
+  // On the engine threads that will run the requests (engine_threads.h): warmed up on the
+  // loading thread, a 2-thread model on 2 cores left an OpenMP team there beside the one that
+  // serves, and its barriers slept: ResNet-50 batch 8 ran 227.6 ms a batch instead of 191.7.
+  EngineThreads::shared().run([this] { warm_up_sessions(); });
 }
 
-void ServedModel::warm_up_on_this_thread() const {
+void ServedModel::warm_up_sessions() const {
   // Runs zeros through every batch size the batcher may form, so each plan is prepared
   // (shape inference, memory planning, oneDNN primitives) before the first request. The
   // largest, what the batcher forms under load, runs until the session has also chosen its

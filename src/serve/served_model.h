@@ -50,13 +50,15 @@ class ServedModel {
   const std::string& image_pipeline_problem() const { return image_pipeline_problem_; }
   bool batchable() const { return batchable_; }
   DynamicBatcher& batcher() { return *batcher_; }
+  // Answers the queued requests and stops the batcher (DynamicBatcher::stop).
+  void stop_batching() { batcher_->stop(); }
   int max_batch_size() const { return batcher_->max_batch_size(); }
   ModelStats& stats() { return stats_; }
 
  private:
   ServedModel(std::string name, std::string version, ModelConfig config, Session session);
   void warm_up() const;
-  void warm_up_on_this_thread() const;
+  void warm_up_sessions() const;
   void check_image_pipeline();
 
   std::string name_;
