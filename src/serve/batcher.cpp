@@ -127,10 +127,9 @@ void DynamicBatcher::instance_loop() {
     EngineThreads::shared().post([this, batch] {
       run_batch(*batch);
       batch->clear();  // the callbacks' references to the model go while stop() still waits
-      {
-        std::lock_guard<std::mutex> done(mutex_);
-        --with_engine_;
-      }
+      // Notified under the lock: once stop() sees none left, the batcher may be destroyed.
+      std::lock_guard<std::mutex> done(mutex_);
+      --with_engine_;
       engine_done_.notify_all();
     });
     lock.lock();
