@@ -65,8 +65,9 @@ DynamicBatcher::DynamicBatcher(const Session& session, BatchingConfig config, bo
       stats_(stats) {
   // Gathering stays on the batcher's threads; batches run on the engine threads.
   EngineThreads::shared().ensure(std::max(1, config_.instances));
-  for (int i = 0; i < std::max(1, config_.instances); ++i)
-    instances_.emplace_back([this] { instance_loop(); });
+  if (batching_)
+    for (int i = 0; i < std::max(1, config_.instances); ++i)
+      instances_.emplace_back([this] { instance_loop(); });
 }
 
 DynamicBatcher::~DynamicBatcher() { stop(); }
@@ -85,6 +86,21 @@ void DynamicBatcher::stop() {
 }
 
 bool DynamicBatcher::submit(InferenceJob& job) {
+  if (!batching_) {
+    // Nothing to gather: straight to the engine, whose queue keeps the order. A hop through a
+    // batcher thread cost a tiny model a quarter of its unbatched rate (Fashion-MNIST, 64
+    // connections: 19.3-20.5 K req/s against 27.2 K run on the batcher thread).
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_ || static_cast<size_t>(with_engine_) >= config_.max_queue_size) return false;
+      stats_.request_started();
+      ++with_engine_;
+    }
+    std::vector<InferenceJob> jobs;
+    jobs.push_back(std::move(job));
+    post_to_engine(std::move(jobs));
+    return true;
+  }
   bool gathering = false;
   bool batch_ready = false;
   {
@@ -123,17 +139,21 @@ void DynamicBatcher::instance_loop() {
     engine_done_.wait(lock, [this] { return with_engine_ <= std::max(1, config_.instances); });
     ++with_engine_;
     lock.unlock();
-    auto batch = std::make_shared<std::vector<InferenceJob>>(std::move(jobs));
-    EngineThreads::shared().post([this, batch] {
-      run_batch(*batch);
-      batch->clear();  // the callbacks' references to the model go while stop() still waits
-      // Notified under the lock: once stop() sees none left, the batcher may be destroyed.
-      std::lock_guard<std::mutex> done(mutex_);
-      --with_engine_;
-      engine_done_.notify_all();
-    });
+    post_to_engine(std::move(jobs));
     lock.lock();
   }
+}
+
+void DynamicBatcher::post_to_engine(std::vector<InferenceJob> jobs) {
+  auto batch = std::make_shared<std::vector<InferenceJob>>(std::move(jobs));
+  EngineThreads::shared().post([this, batch] {
+    run_batch(*batch);
+    batch->clear();  // the callbacks' references to the model go while stop() still waits
+    // Notified under the lock: once stop() sees none left, the batcher may be destroyed.
+    std::lock_guard<std::mutex> done(mutex_);
+    --with_engine_;
+    engine_done_.notify_all();
+  });
 }
 
 int64_t DynamicBatcher::leading_batch_rows(bool& cut_short) const {

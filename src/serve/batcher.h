@@ -34,7 +34,7 @@ using SteadyClock = std::chrono::steady_clock;
 struct BatchingConfig {
   int max_batch_size = 0;          // 0 or 1: every request runs alone
   int64_t max_queue_delay_us = 0;  // how long the oldest request may wait for batch mates
-  int instances = 1;               // threads running the model concurrently
+  int instances = 1;               // batches of the model run at once (on the engine threads)
   size_t max_queue_size = 1024;    // requests waiting; more are refused (503)
 };
 
@@ -77,6 +77,8 @@ class DynamicBatcher {
   // Samples in the queue's leading run of same-shape requests that fit one batch, and whether
   // that run ends early (a request of another shape, or one that would overflow the batch).
   int64_t leading_batch_rows(bool& cut_short) const;
+  // Runs the jobs as one batch on an engine thread; with_engine_ already counts it.
+  void post_to_engine(std::vector<InferenceJob> jobs);
   void run_batch(std::vector<InferenceJob>& jobs);
   void finish(InferenceJob& job, InferenceResult result, uint64_t queue_ns, uint64_t compute_ns);
 
