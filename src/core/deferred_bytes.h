@@ -8,7 +8,7 @@
 // where its bytes are in the file. A kernel that packs the weights reads them where they lie
 // (with_bytes); anything else that reads the tensor calls materialize() first, which makes
 // the copy (once, on any thread). Rewrites and graph compilation materialize for every
-// reader that has not declared it packs (GraphIndex::initializer, OpKernel::packs_constant_input).
+// reader that has not declared it packs (GraphIndex::initializer, OpKernel::reads_deferred_input).
 //
 //   Tensor w = make_deferred_tensor(DType::kFloat32, {64, 3, 7, 7}, file_bytes, mapping);
 //   with_bytes(w, [&](const void* bytes) { pack(bytes); });  // no copy made
