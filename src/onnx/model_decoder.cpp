@@ -67,6 +67,8 @@ void read_model_field(DecodeContext& ctx, wire::WireReader& r, const wire::Field
 
 // The data of the main graph's initializers that no node reads but as a Conv's weights: the
 // conv kernels pack those straight from the file, so they need no copy (core/deferred_bytes.h).
+// Everything else is copied now, on all cores: shape inference, folding and most kernels read
+// values, and copying each on first read would be one thread at a time.
 std::unordered_set<const void*> conv_weights_only(const Graph& graph) {
   std::unordered_map<std::string, bool> only_weights;  // name -> read only as Conv input 1
   auto note_reads = [&](const std::vector<std::string>& inputs, bool conv) {
@@ -77,11 +79,9 @@ std::unordered_set<const void*> conv_weights_only(const Graph& graph) {
   };
   for (const Node& node : graph.nodes) {
     note_reads(node.inputs, node.op_type == "Conv" && node.domain.empty());
-    if (!node.attributes.empty()) {
-      // A subgraph may read any outer value by name; it gets copies of everything it could read.
-      for (const Attribute& a : node.attributes)
-        if (a.g || !a.graphs.empty()) return {};
-    }
+    // A subgraph may read any outer value by name; it gets copies of everything it could read.
+    for (const Attribute& a : node.attributes)
+      if (a.g || !a.graphs.empty()) return {};
   }
   for (const ValueInfo& out : graph.outputs) only_weights[out.name] = false;
   std::unordered_set<const void*> data;

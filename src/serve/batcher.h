@@ -2,8 +2,9 @@
 // a time gathers: it waits until the queue's oldest requests of one shape hold max_batch_size
 // samples or the oldest has waited max_queue_delay_us, takes them, and hands them to the engine
 // threads (engine_threads.h), which run them as one batch (inputs concatenated along dim 0),
-// split the outputs back and answer. Requests stay in the queue
-// while it gathers, so submit() wakes it only when a batch can be cut, not once per request.
+// split the outputs back and answer. A model that does not batch has no instance thread: each
+// request goes to the engine threads as it comes. Requests stay in the queue while it gathers,
+// so submit() wakes it only when a batch can be cut, not once per request.
 // Cancelled (client gone) and expired requests are answered without running. The engine's promise
 // that a sample's result does not depend on its batch mates makes the split answer equal a lone
 // run.
