@@ -210,6 +210,13 @@ OptimizeReport optimize_model(Model& model, const OptimizeOptions& options) {
   // Once the products have their bias and activation: it infers every value's shape.
   std::unique_ptr<RewriteRule> matmul_transpose = make_matmul_transpose_fusion_rule();
   report.rewrites.emplace_back(matmul_transpose->name(), matmul_transpose->apply(graph, model));
+  // A pool moves before its channel Concat so that the split finds the Concat next to the conv
+  // that reads it; both once the convs have their activations (the split moves it to the
+  // last part).
+  std::unique_ptr<RewriteRule> pool_first = make_pool_before_concat_rule();
+  report.rewrites.emplace_back(pool_first->name(), pool_first->apply(graph, model));
+  std::unique_ptr<RewriteRule> concat_split = make_concat_conv_split_rule();
+  report.rewrites.emplace_back(concat_split->name(), concat_split->apply(graph, model));
   // The layout pass renames the fused ops' data flow to channels-last ops the other rules do
   // not know, so it comes last, once; then the rules that match the NHWC ops it makes.
   if (options.channels_last) {

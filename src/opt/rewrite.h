@@ -72,6 +72,8 @@ std::unique_ptr<RewriteRule> make_residual_add_fusion_rule();
 std::unique_ptr<RewriteRule> make_activation_fusion_rule();
 // Run once each, in this order, after the others have reached their fixed point.
 std::unique_ptr<RewriteRule> make_matmul_transpose_fusion_rule();
+std::unique_ptr<RewriteRule> make_pool_before_concat_rule();
+std::unique_ptr<RewriteRule> make_concat_conv_split_rule();
 std::unique_ptr<RewriteRule> make_channels_last_layout_rule();
 std::unique_ptr<RewriteRule> make_conv_max_pool_fusion_rule(bool bf16);
 std::unique_ptr<RewriteRule> make_flatten_transpose_into_gemm_rule();
