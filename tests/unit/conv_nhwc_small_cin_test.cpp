@@ -134,17 +134,6 @@ void expect_same_bits(const Tensor& a, const Tensor& b) {
   EXPECT_EQ(0, std::memcmp(a.raw(), b.raw(), a.nbytes()));
 }
 
-// Runs `body(isa)` at every SIMD level this CPU has, then goes back to the best one.
-template <class Body>
-void at_each_simd_level(Body body) {
-  for (SimdLevel level : {SimdLevel::kPortable, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
-    if (static_cast<int>(level) > static_cast<int>(simd::best_supported_simd_level())) continue;
-    simd::force_simd_level_for_testing(level);
-    body(std::string(simd::simd_kernels().isa));
-  }
-  simd::force_simd_level_for_testing(simd::best_supported_simd_level());
-}
-
 Node max_pool_2x2() {
   return make_node("NhwcMaxPool", 1, 1,
                    {ints_attr("kernel_shape", {2, 2}), ints_attr("strides", {2, 2})}, "com.infera");

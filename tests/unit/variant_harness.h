@@ -13,8 +13,21 @@
 #include <vector>
 
 #include "kernel_harness.h"
+#include "ops/cpu/simd/dispatch.h"
 
 namespace infera::testing {
+
+// Runs `body(isa)` at every SIMD level this CPU has, then goes back to the best one.
+template <class Body>
+void at_each_simd_level(Body body) {
+  using simd::SimdLevel;
+  for (SimdLevel level : {SimdLevel::kPortable, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    if (static_cast<int>(level) > static_cast<int>(simd::best_supported_simd_level())) continue;
+    simd::force_simd_level_for_testing(level);
+    body(std::string(simd::simd_kernels().isa));
+  }
+  simd::force_simd_level_for_testing(simd::best_supported_simd_level());
+}
 
 // Values in [-1, 1) from a linear congruential generator: the same on every platform. `salt`
 // keeps the test files' streams apart.

@@ -58,6 +58,11 @@ struct ConvPlan {
   std::vector<float> w_by_input;  // [Cin][w_stride]: Cout padded with zeros
   int64_t w_stride = 0;
   simd::UnaryOp map_activation = simd::UnaryOp::kCount;  // kCount: none
+  // A channels-last 1x1 conv summing a residual: our kernel (simd/pointwise_conv_nhwc.h), on
+  // the weights packed once for its block (pointwise_weights()). Null: not this path.
+  decltype(simd::SimdKernels::pointwise_conv_nhwc) pointwise_nhwc = nullptr;
+  const float* pointwise_w = nullptr;
+  bool pointwise_relu = false;
   // > 1: every desc above is one image's, and a run reorders, convolves and reorders back
   // image by image (deterministic Winograd); X, Z and Y advance by these strides.
   int64_t images = 1;
@@ -106,6 +111,8 @@ class ConvOneDnnKernel final : public OpKernel {
     const auto* plan = static_cast<const ConvPlan*>(node_state);
     if (plan && plan->winograd) return "conv_f32_winograd_onednn";
     if (plan && plan->vector_matrix) return "conv_f32_vector_matrix";
+    if (plan && plan->pointwise_nhwc)
+      return std::string("conv_f32_pointwise_nhwc_") + simd::simd_kernels().isa;
     return kernel_name();
   }
 
@@ -178,6 +185,7 @@ class ConvOneDnnKernel final : public OpKernel {
                                       int packing_threads) const;
   void execute(const ConvPlan& plan, RunContext& ctx, void* scratch) const;
   bool make_vector_matrix(ConvPlan& plan, const SpatialGeometry& g) const;
+  bool make_own_pointwise(ConvPlan& plan, const SpatialGeometry& g, bool has_z) const;
 
   SpatialAttrs attrs_;
   int64_t group_;
@@ -190,6 +198,10 @@ class ConvOneDnnKernel final : public OpKernel {
   bool deterministic_;
   std::unique_ptr<OpKernel> reference_;
   mutable dn::PackedConstantCache packed_weights_;
+  // W for make_own_pointwise's kernel, packed once for `pointwise_block_` output channels.
+  mutable std::once_flag pointwise_once_;
+  mutable Tensor pointwise_weights_;
+  mutable int64_t pointwise_block_ = 0;
 };
 
 // A transcendental costs several plain adds (as in unary_f32_simd.cpp): weighs the threshold
@@ -285,6 +297,7 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool
   }
   auto plan = std::make_shared<ConvPlan>();
   if (!bf16_ && !bf16_tensors_ && !has_z && make_vector_matrix(*plan, g)) return plan;
+  if (make_own_pointwise(*plan, g, has_z)) return plan;
   const int rank = static_cast<int>(x.size());
   const auto tensor_tag = channels_last_ ? dn::channels_last_tag(rank) : dn::plain_tag(rank);
   const auto tensors = bf16_tensors_ ? memory::data_type::bf16 : memory::data_type::f32;
@@ -413,7 +426,83 @@ bool ConvOneDnnKernel::make_vector_matrix(ConvPlan& plan, const SpatialGeometry&
   return true;
 }
 
+// Which pointwise convs our kernel takes. INFERA_POINTWISE_KERNEL=all also gives it those
+// without a residual, =onednn none; for measuring.
+bool own_pointwise_wanted(bool has_z) {
+  static const std::string forced = [] {
+    const char* v = std::getenv("INFERA_POINTWISE_KERNEL");
+    return std::string(v ? v : "");
+  }();
+  if (forced == "onednn") return false;
+  return has_z || forced == "all";
+}
+
+// A channels-last float32 1x1 conv with a residual Z, a Relu or no activation, and whole
+// blocks of output channels, on a CPU with AVX-512 (elsewhere the tile spills registers):
+// our kernel, which adds Z as it writes Y (oneDNN's NHWC kernels read Z back slowly). Only
+// convs that widen (at least 2x the input channels: every ResNet bottleneck's last conv), where
+// Y and Z are large against the products; on the narrowing projections of MobileNetV2 (384 ->
+// 64) and EfficientNet-B0 (1152 -> 192) oneDNN's kernels were faster (0.16 vs 0.185 ms and
+// 0.32 vs 0.37 for those groups of convs).
+bool ConvOneDnnKernel::make_own_pointwise(ConvPlan& plan, const SpatialGeometry& g,
+                                          bool has_z) const {
+  const simd::SimdKernels& table = simd::simd_kernels();
+  if (!channels_last_ || bf16_ || bf16_tensors_ || group_ != 1 || !is_pointwise(g) ||
+      !own_pointwise_wanted(has_z) || std::string(table.isa) != "avx512" ||
+      (!activation_.name.empty() && activation_.name != "Relu"))
+    return false;
+  const int64_t cout = weights_.dim(0), cin = weights_.numel() / cout;
+  if (cout % table.pointwise_block != 0 || cout < 2 * cin) return false;
+  std::call_once(pointwise_once_, [&] {
+    pointwise_block_ = table.pointwise_block;
+    pointwise_weights_ = Tensor::empty(DType::kFloat32, {cout * cin});
+    float* packed = pointwise_weights_.data<float>();
+    const int64_t block = pointwise_block_;
+    with_bytes(weights_, [&](const void* bytes) {
+      const float* w = static_cast<const float*>(bytes);  // [cout][cin]
+      for (int64_t m0 = 0; m0 < cout; m0 += block)
+        for (int64_t c = 0; c < cin; ++c)
+          for (int64_t j = 0; j < block; ++j)
+            packed[m0 * cin + c * block + j] = w[(m0 + j) * cin + c];
+    });
+  });
+  if (pointwise_block_ != table.pointwise_block) return false;  // a test switched levels
+  plan.pointwise_nhwc = table.pointwise_conv_nhwc;
+  plan.pointwise_w = pointwise_weights_.data<float>();
+  plan.pointwise_relu = activation_.name == "Relu";
+  return true;
+}
+
 void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch) const {
+  if (p.pointwise_nhwc) {
+    const Tensor& x = ctx.input(0);
+    Tensor& y = ctx.output(0);
+    const int64_t cout = weights_.dim(0), cin = weights_.numel() / cout;
+    const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
+    const float* z = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
+    const float* x_data = x.data<float>();
+    float* y_data = y.data<float>();
+    const int64_t pixels = x.numel() / cin, block = pointwise_block_, blocks = cout / block;
+    // Every output element is computed the same way whatever a thread's range. Threads split
+    // the pixels while each gets a cache block of them; fewer pixels (late layers at batch 1)
+    // split the channels instead, so each thread streams half of W rather than all of it.
+    constexpr int64_t kPixelsPerThread = 96;
+    if (pixels >= kPixelsPerThread * ctx.threads() || blocks < 2) {
+      parallel_ranges(ctx.threads(), pixels, cin * cout, [&](int64_t p0, int64_t p1) {
+        p.pointwise_nhwc(x_data + p0 * cin, p1 - p0, cin, p.pointwise_w, bias,
+                         z ? z + p0 * cout : nullptr, y_data + p0 * cout, cout, cout,
+                         p.pointwise_relu);
+      });
+    } else {
+      parallel_ranges(ctx.threads(), blocks, pixels * cin * block, [&](int64_t b0, int64_t b1) {
+        const int64_t m = b0 * block;
+        p.pointwise_nhwc(x_data, pixels, cin, p.pointwise_w + m * cin, bias ? bias + m : nullptr,
+                         z ? z + m : nullptr, y_data + m, cout, (b1 - b0) * block,
+                         p.pointwise_relu);
+      });
+    }
+    return;
+  }
   if (p.vector_matrix) {
     const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);

@@ -84,6 +84,14 @@ struct SimdKernels {
   void (*vector_matrix)(const float* x, int64_t images, const float* w, int64_t w_stride,
                         const float* bias, int64_t k, int64_t n, float* y);
   void (*conv_nhwc_row)(const ConvNhwcRow& row);
+  // A channels-last 1x1 conv with bias, residual and Relu fused (pointwise_conv_nhwc.h), on
+  // output channels [0, channels) of rows row_stride floats apart: x [pixels][in_channels],
+  // packed_w [channels / block][in_channels][block], bias or null, z [pixels][row_stride] or
+  // null (may be y); channels a multiple of `pointwise_block`.
+  void (*pointwise_conv_nhwc)(const float* x, int64_t pixels, int64_t in_channels,
+                              const float* packed_w, const float* bias, const float* z, float* y,
+                              int64_t row_stride, int64_t channels, bool relu);
+  int64_t pointwise_block;  // output channels per packed block of weights
 };
 
 const SimdKernels& simd_kernels_avx512();

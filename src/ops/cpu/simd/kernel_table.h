@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ops/cpu/simd/conv_nhwc_row.h"
+#include "ops/cpu/simd/pointwise_conv_nhwc.h"
 #include "ops/cpu/simd/vector_math.h"
 
 namespace infera::simd {
@@ -276,6 +277,8 @@ SimdKernels make_kernel_table(const char* isa) {
   t.column_sums = &column_sums<Vec>;
   t.vector_matrix = &vector_matrix<Vec>;
   t.conv_nhwc_row = &conv_nhwc_row<Vec>;
+  t.pointwise_conv_nhwc = &pointwise_conv_nhwc<Vec>;
+  t.pointwise_block = PointwiseTile<Vec>::kBlock;
   return t;
 }
 
