@@ -27,9 +27,13 @@ dnnl::stream& thread_stream();
 // oneDNN's OpenMP runtime reads the calling thread's thread count, both when a primitive is
 // created (it partitions work then) and when it executes. Cheap when unchanged.
 void set_threads(int threads);
-// Below this many multiply-adds a primitive runs on one thread: with passive OpenMP waiting,
-// waking the second thread and joining it costs tens of microseconds, longer than the work.
-inline constexpr double kMinParallelMacs = 1 << 21;
+// Below this many multiply-adds a primitive runs on one thread: waking the second thread and
+// joining it costs more than it saves. 1 << 21 was measured with passive OpenMP waiting (tens
+// of microseconds a fork); with libgomp's default bounded spin (the default since) a fork costs
+// a few, and 1 << 19 ran SqueezeNet 1.1 at 0.954-0.960 and MobileNetV2 at 0.947-0.967 of the
+// time (alternating runs, 2 threads, 10-12 pairs), EfficientNet-B0, the transformer and
+// ResNet-50 even (1.009, 1.011, 0.995); 1 << 18 gained nothing more (0.99-1.02).
+inline constexpr double kMinParallelMacs = 1 << 19;
 // The threads worth using on a problem of `macs` multiply-adds: `threads`, or 1 when it is
 // small. prepare() and run() both pass it to set_threads() with the same problem, so a
 // primitive runs with the thread count it was built (and partitioned) for.
