@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "core/deferred_bytes.h"
+#include "core/file_pages.h"
 #include "ops/channels_last.h"
 #include "ops/conv_geometry.h"
 #include "ops/conv_shape.h"
@@ -464,6 +465,7 @@ bool ConvOneDnnKernel::make_own_pointwise(ConvPlan& plan, const SpatialGeometry&
         for (int64_t c = 0; c < cin; ++c)
           for (int64_t j = 0; j < block; ++j)
             packed[m0 * cin + c * block + j] = w[(m0 + j) * cin + c];
+      release_file_pages(bytes, weights_.nbytes());  // as the oneDNN packing does
     });
   });
   if (pointwise_block_ != table.pointwise_block) return false;  // a test switched levels
