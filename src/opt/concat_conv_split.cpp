@@ -3,7 +3,7 @@
 //   conv(concat(a, b), [Wa | Wb], B) = conv(b, Wb, Z = conv(a, Wa, B))
 // (the activation, if any, on the last). The Concat's copy disappears: in channels-last
 // layout it interleaves every pixel's channels from its inputs, a full pass over memory that
-// took 10% of SqueezeNet 1.1 (its fire modules concatenate two expand convs, and the next
+// took 4-10% of SqueezeNet 1.1 (its fire modules concatenate two expand convs, and the next
 // fire's 1x1 squeeze conv reads the result); the parts' sums cost the small squeeze outputs.
 //
 // Applies when the conv (plain or FusedConv without a residual) has one group, a 1x1 kernel,

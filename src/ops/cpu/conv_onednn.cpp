@@ -6,6 +6,8 @@
 // directly. Channels-first tensors: 1x1 convs compute on them directly, others in the layout
 // oneDNN picks (NHWC on AVX-512), which run() reorders into and out of through arena scratch.
 // 3x3 stride-1 float32 convs with enough channels compute with Winograd (winograd_kernel()).
+// Channels-last 1x1 convs that widen and sum a residual run our SIMD kernel instead
+// (make_own_pointwise(); 1x1 convs on a 1x1 map likewise, make_vector_matrix()).
 // bf16 mode computes with bfloat16 X and W (f32 Y). bfloat16 X, W and Y (made by
 // src/opt/bf16_activations.cpp) compute with no conversion at all, on CPUs with native bf16.
 // Other dtypes go to the reference kernel.
@@ -60,7 +62,7 @@ struct ConvPlan {
   int64_t w_stride = 0;
   simd::UnaryOp map_activation = simd::UnaryOp::kCount;  // kCount: none
   // A channels-last 1x1 conv summing a residual: our kernel (simd/pointwise_conv_nhwc.h), on
-  // the weights packed once for its block (pointwise_weights()). Null: not this path.
+  // the weights packed once for its block (pointwise_weights_). Null: not this path.
   decltype(simd::SimdKernels::pointwise_conv_nhwc) pointwise_nhwc = nullptr;
   const float* pointwise_w = nullptr;
   bool pointwise_relu = false;
@@ -488,7 +490,7 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
     // Every output element is computed the same way whatever a thread's range. Threads split
     // the pixels while each gets a cache block of them; fewer pixels (late layers at batch 1)
     // split the channels instead, so each thread streams half of W rather than all of it.
-    constexpr int64_t kPixelsPerThread = 96;
+    constexpr int64_t kPixelsPerThread = 96;  // the kernel's block of pixels
     if (pixels >= kPixelsPerThread * ctx.threads() || blocks < 2) {
       parallel_ranges(ctx.threads(), pixels, cin * cout, [&](int64_t p0, int64_t p1) {
         p.pointwise_nhwc(x_data + p0 * cin, p1 - p0, cin, p.pointwise_w, bias,

@@ -3,7 +3,7 @@
 // for every pixel p, the sum over c in increasing order, one chain per output element, so an
 // element's bits depend on nothing but its inputs: not the batch, the pixel range a thread
 // gets, nor where a pixel falls in a tile. Included by kernel_table.h after the lane type; the
-// weights are packed by the conv kernel (conv_onednn.cpp, pack_pointwise_weights).
+// weights are packed by the conv kernel (conv_onednn.cpp, make_own_pointwise).
 //
 // Why our own: oneDNN 2.6's NHWC kernels (brgconv_1x1, jit_1x1) add the residual slowly, e.g.
 // ResNet-50's 64 -> 256 channel expand at 56x56, batch 32 on 2 threads: 19 ms with the sum
