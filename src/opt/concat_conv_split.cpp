@@ -134,15 +134,7 @@ class ConcatConvSplitRule final : public RewriteRule {
       ++rewrites;
     }
     if (rewrites == 0) return 0;
-    std::vector<Node> nodes;
-    for (size_t i = 0; i < graph.nodes.size(); ++i) {
-      if (!replaced[i]) {
-        nodes.push_back(std::move(graph.nodes[i]));
-        continue;
-      }
-      for (Node& part : replacement[i]) nodes.push_back(std::move(part));
-    }
-    graph.nodes = std::move(nodes);
+    replace_nodes(graph, replacement, replaced);
     drop_unread_concats(graph);
     import_infera_domain(model);
     return rewrites;

@@ -25,7 +25,6 @@ class PoolBeforeConcatRule final : public RewriteRule {
     ValueNamer namer(graph);
     std::vector<std::vector<Node>> replacement(graph.nodes.size());
     std::vector<bool> replaced(graph.nodes.size(), false);
-    std::vector<bool> dead(graph.nodes.size(), false);
     int rewrites = 0;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
       const Node& pool = graph.nodes[i];
@@ -33,7 +32,7 @@ class PoolBeforeConcatRule final : public RewriteRule {
           pool.outputs.empty() || (pool.outputs.size() > 1 && !pool.outputs[1].empty()))
         continue;
       const int c = index.producer(pool.inputs[0]);
-      if (c < 0 || dead[c] || !index.has_single_consumer(pool.inputs[0])) continue;
+      if (c < 0 || replaced[c] || !index.has_single_consumer(pool.inputs[0])) continue;
       const Node& concat = graph.nodes[c];
       const Attribute* axis = concat.find_attribute("axis");
       if (concat.op_type != "Concat" || !concat.domain.empty() || concat.inputs.size() < 2 ||
@@ -55,21 +54,11 @@ class PoolBeforeConcatRule final : public RewriteRule {
       }
       joined.outputs = {pool.outputs[0]};
       replacement[i].push_back(std::move(joined));
-      replaced[i] = true;
-      dead[c] = true;
+      replaced[i] = replaced[c] = true;
       ++rewrites;
     }
     if (rewrites == 0) return 0;
-    std::vector<Node> nodes;
-    for (size_t i = 0; i < graph.nodes.size(); ++i) {
-      if (dead[i]) continue;
-      if (!replaced[i]) {
-        nodes.push_back(std::move(graph.nodes[i]));
-        continue;
-      }
-      for (Node& part : replacement[i]) nodes.push_back(std::move(part));
-    }
-    graph.nodes = std::move(nodes);
+    replace_nodes(graph, replacement, replaced);  // the Concats read by a pool: replaced by none
     return rewrites;
   }
 };

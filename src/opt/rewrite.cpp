@@ -105,6 +105,20 @@ void erase_nodes(Graph& graph, const std::vector<bool>& dead) {
   graph.nodes = std::move(kept);
 }
 
+void replace_nodes(Graph& graph, std::vector<std::vector<Node>>& with,
+                   const std::vector<bool>& replaced) {
+  std::vector<Node> nodes;
+  nodes.reserve(graph.nodes.size());
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (!replaced[i]) {
+      nodes.push_back(std::move(graph.nodes[i]));
+      continue;
+    }
+    for (Node& node : with[i]) nodes.push_back(std::move(node));
+  }
+  graph.nodes = std::move(nodes);
+}
+
 std::string add_initializer(Graph& graph, const std::string& hint, Tensor tensor) {
   std::string name = ValueNamer(graph).fresh(hint);
   graph.initializers.push_back(Initializer{name, std::move(tensor)});

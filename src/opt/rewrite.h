@@ -123,6 +123,10 @@ class ValueNamer {
 
 // Removes the nodes whose index is in `dead` (keeps the order of the rest).
 void erase_nodes(Graph& graph, const std::vector<bool>& dead);
+// Puts `with[i]` (none, one or several nodes, moved from) where node i was, for each i with
+// `replaced[i]`; the other nodes stay, in order.
+void replace_nodes(Graph& graph, std::vector<std::vector<Node>>& with,
+                   const std::vector<bool>& replaced);
 // Adds an initializer named after `hint`, made unique in `graph`; returns its name.
 std::string add_initializer(Graph& graph, const std::string& hint, Tensor tensor);
 // Makes sure the model imports opset 1 of the domain "com.infera" (the fused ops).
