@@ -49,6 +49,19 @@ TEST(OptConcatConvSplit, KeepsConcatOthersRead) {
   EXPECT_EQ(count_ops(opt, "FusedConv"), 2);
 }
 
+// A conv with more output than input channels would pass over its larger output once per
+// part, for a copy of the smaller input: it keeps the Concat.
+TEST(OptConcatConvSplit, LeavesWideningConvs) {
+  Model m = concat_conv_model(1, false);
+  for (Initializer& init : m.graph->initializers)
+    if (init.name == "W") init.tensor = random_tensor({12, 8, 1, 1}, 9);
+    else if (init.name == "B") init.tensor = random_tensor({12}, 10);
+  m.graph->outputs[0] = tensor_value("y", {-1, 12, 5, 5});
+  Model opt = expect_same_outputs(m, {random_tensor({2, 2, 5, 5}, 11)});
+  EXPECT_EQ(count_ops(opt, "Concat"), 1);
+  EXPECT_EQ(count_ops(opt, "FusedConv"), 1);
+}
+
 TEST(OptConcatConvSplit, LeavesSpatialAndGroupedConvs) {
   for (auto [kernel, group] : {std::pair<int64_t, int64_t>{3, 1}, {1, 2}}) {
     Model opt = expect_same_outputs(concat_conv_model(kernel, false, group),
