@@ -6,7 +6,7 @@
 namespace infera::testing {
 namespace {
 
-// x -> Conv a (3 channels), x -> Conv b (5 channels, 3x3) -> Concat -> Relu(Conv 1x1 -> 4).
+// x -> Conv a (4 channels, 1x1), x -> Conv b (4 channels, 3x3) -> Concat (8) -> Relu(Conv -> 6).
 // `kernel` is the last conv's kernel size, `extra_reader` also makes Concat a graph output.
 Model concat_conv_model(int64_t kernel, bool extra_reader, int64_t group = 1) {
   Model m = make_model();
