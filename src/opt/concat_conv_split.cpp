@@ -23,11 +23,6 @@ namespace {
 // More parts would mean more passes over the conv's output than the copy they save.
 constexpr size_t kMaxParts = 4;
 
-int64_t int_attr(const Node& node, const std::string& name, int64_t fallback) {
-  const Attribute* a = node.find_attribute(name);
-  return a ? a->i : fallback;
-}
-
 bool all_equal(const Node& node, const std::string& name, int64_t value) {
   const Attribute* a = node.find_attribute(name);
   if (!a) return true;
@@ -41,7 +36,7 @@ const Tensor* pointwise_conv_weights(const Node& node, const GraphIndex& index) 
   const bool plain = node.op_type == "Conv" && node.domain.empty();
   const bool fused = node.op_type == "FusedConv" && node.domain == "com.infera";
   if ((!plain && !fused) || node.inputs.size() < 2 || node.inputs.size() > 3) return nullptr;
-  if (int_attr(node, "group", 1) != 1 || !all_equal(node, "strides", 1) ||
+  if (int_attribute(node, "group", 1) != 1 || !all_equal(node, "strides", 1) ||
       !all_equal(node, "pads", 0))
     return nullptr;
   const Attribute* auto_pad = node.find_attribute("auto_pad");
@@ -78,7 +73,7 @@ class ConcatConvSplitRule final : public RewriteRule {
       if (c < 0) continue;
       const Node& concat = graph.nodes[c];
       const int64_t rank = w_meta->rank();
-      const int64_t axis = int_attr(concat, "axis", 0);
+      const int64_t axis = int_attribute(concat, "axis", 0);
       if (concat.op_type != "Concat" || !concat.domain.empty() || concat.inputs.size() < 2 ||
           concat.inputs.size() > kMaxParts || (axis != 1 && axis != 1 - rank))
         continue;

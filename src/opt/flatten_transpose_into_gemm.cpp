@@ -15,11 +15,6 @@
 namespace infera {
 namespace {
 
-int64_t int_attribute(const Node& node, const char* name, int64_t fallback) {
-  const Attribute* a = node.find_attribute(name);
-  return a ? a->i : fallback;
-}
-
 bool is_nhwc_to_nchw(const Node& node) {
   const Attribute* perm = node.find_attribute("perm");
   return node.op_type == "Transpose" && node.domain.empty() && perm &&

@@ -125,6 +125,11 @@ std::string add_initializer(Graph& graph, const std::string& hint, Tensor tensor
   return name;
 }
 
+int64_t int_attribute(const Node& node, const std::string& name, int64_t fallback) {
+  const Attribute* a = node.find_attribute(name);
+  return a ? a->i : fallback;
+}
+
 Attribute ints_attribute(const std::string& name, std::vector<int64_t> values) {
   Attribute a;
   a.name = name;

@@ -84,6 +84,8 @@ std::unique_ptr<RewriteRule> make_bf16_activations_rule();
 Attribute ints_attribute(const std::string& name, std::vector<int64_t> values);
 Attribute string_attribute(const std::string& name, const std::string& value);
 Attribute floats_attribute(const std::string& name, std::vector<float> values);
+// The node's int attribute `name`, or `fallback` when it has none.
+int64_t int_attribute(const Node& node, const std::string& name, int64_t fallback);
 
 // Per rule, how many rewrites it made in one optimize_model() call.
 struct OptimizeReport {
