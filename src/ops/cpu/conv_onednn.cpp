@@ -65,6 +65,7 @@ struct ConvPlan {
   // the weights packed once for its block (pointwise_weights_). Null: not this path.
   decltype(simd::SimdKernels::pointwise_conv_nhwc) pointwise_nhwc = nullptr;
   const float* pointwise_w = nullptr;
+  simd::PointwiseSource pointwise_source;  // all but x, which a run fills in
   bool pointwise_relu = false;
   // > 1: every desc above is one image's, and a run reorders, convolves and reorders back
   // image by image (deterministic Winograd); X, Z and Y advance by these strides.
@@ -430,30 +431,54 @@ bool ConvOneDnnKernel::make_vector_matrix(ConvPlan& plan, const SpatialGeometry&
 }
 
 // Which pointwise convs our kernel takes. INFERA_POINTWISE_KERNEL=all also gives it those
-// without a residual, =onednn none; for measuring.
-bool own_pointwise_wanted(bool has_z) {
+// without a residual, =residual only those with one, =onednn none; for measuring.
+bool own_pointwise_wanted(bool has_z, bool strided) {
   static const std::string forced = [] {
     const char* v = std::getenv("INFERA_POINTWISE_KERNEL");
     return std::string(v ? v : "");
   }();
   if (forced == "onednn") return false;
-  return has_z || forced == "all";
+  if (forced == "residual") return has_z;
+  return has_z || strided || forced == "all";
 }
 
-// A channels-last float32 1x1 conv with a residual Z, a Relu or no activation, and whole
-// blocks of output channels, on a CPU with AVX-512 (elsewhere the tile spills registers):
-// our kernel, which adds Z as it writes Y (oneDNN's NHWC kernels read Z back slowly). Only
-// convs that widen (at least 2x the input channels: every ResNet bottleneck's last conv), where
-// Y and Z are large against the products; on the narrowing projections of MobileNetV2 (384 ->
-// 64) and EfficientNet-B0 (1152 -> 192) oneDNN's kernels were faster (0.16 vs 0.185 ms and
-// 0.32 vs 0.37 for those groups of convs).
+// The input geometry of a 1x1 conv our pointwise kernel can read: no padding, and stride 1,
+// or one stride on both axes of a 1-D or 2-D map. Null otherwise.
+std::optional<simd::PointwiseSource> pointwise_source(const SpatialGeometry& g, int64_t cin) {
+  const int h = kMaxSpatialRank - 2, w = kMaxSpatialRank - 1;
+  for (int d = 0; d < kMaxSpatialRank; ++d)
+    if (g.kernel[d] != 1 || g.pad_begin[d] != 0 || g.pad_end[d] != 0) return std::nullopt;
+  simd::PointwiseSource source;
+  source.in_channels = cin;
+  if (is_pointwise(g)) return source;
+  if (g.rank > 2 || (g.rank == 2 && g.stride[h] != g.stride[w])) return std::nullopt;
+  source.stride = g.stride[w];
+  source.out_height = g.out[h];
+  source.out_width = g.out[w];
+  source.in_height = g.in[h];
+  source.in_width = g.in[w];
+  return source;
+}
+
+// A channels-last float32 1x1 conv with a Relu or no activation and whole blocks of output
+// channels, on a CPU with AVX-512 (elsewhere the tile spills registers): our kernel when it
+// sums a residual Z, which it adds as it writes Y (oneDNN's NHWC kernels read Z back slowly),
+// or when it is strided (ResNet's downsamples: oneDNN's brgconv_1x1 took 0.88-0.96 ms for the
+// 512 -> 1024 one at 14x14, batch 1, 2 threads, ORT 0.60). Only convs that widen (at least 2x
+// the input channels: every ResNet bottleneck's last conv and downsample), where Y and Z are
+// large against the products; on the narrowing projections of MobileNetV2 (384 -> 64) and
+// EfficientNet-B0 (1152 -> 192) oneDNN's kernels were faster (0.16 vs 0.185 ms and 0.32 vs
+// 0.37 for those groups of convs).
 bool ConvOneDnnKernel::make_own_pointwise(ConvPlan& plan, const SpatialGeometry& g,
                                           bool has_z) const {
   const simd::SimdKernels& table = simd::simd_kernels();
-  if (!channels_last_ || bf16_ || bf16_tensors_ || group_ != 1 || !is_pointwise(g) ||
-      !own_pointwise_wanted(has_z) || std::string(table.isa) != "avx512" ||
+  if (!channels_last_ || bf16_ || bf16_tensors_ || group_ != 1 ||
+      std::string(table.isa) != "avx512" ||
       (!activation_.name.empty() && activation_.name != "Relu"))
     return false;
+  const std::optional<simd::PointwiseSource> source =
+      pointwise_source(g, weights_.numel() / weights_.dim(0));
+  if (!source || !own_pointwise_wanted(has_z, source->stride > 1)) return false;
   const int64_t cout = weights_.dim(0), cin = weights_.numel() / cout;
   if (cout % table.pointwise_block != 0 || cout < 2 * cin) return false;
   std::call_once(pointwise_once_, [&] {
@@ -473,34 +498,35 @@ bool ConvOneDnnKernel::make_own_pointwise(ConvPlan& plan, const SpatialGeometry&
   if (pointwise_block_ != table.pointwise_block) return false;  // a test switched levels
   plan.pointwise_nhwc = table.pointwise_conv_nhwc;
   plan.pointwise_w = pointwise_weights_.data<float>();
+  plan.pointwise_source = *source;
   plan.pointwise_relu = activation_.name == "Relu";
   return true;
 }
 
 void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch) const {
   if (p.pointwise_nhwc) {
-    const Tensor& x = ctx.input(0);
     Tensor& y = ctx.output(0);
-    const int64_t cout = weights_.dim(0), cin = weights_.numel() / cout;
+    const int64_t cout = weights_.dim(0);
     const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
     const float* z = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
-    const float* x_data = x.data<float>();
+    simd::PointwiseSource source = p.pointwise_source;
+    source.x = ctx.input(0).data<float>();
     float* y_data = y.data<float>();
-    const int64_t pixels = x.numel() / cin, block = pointwise_block_, blocks = cout / block;
+    const int64_t pixels = y.numel() / cout, block = pointwise_block_, blocks = cout / block;
     // Every output element is computed the same way whatever a thread's range. Threads split
     // the pixels while each gets a cache block of them; fewer pixels (late layers at batch 1)
     // split the channels instead, so each thread streams half of W rather than all of it.
     constexpr int64_t kPixelsPerThread = 96;  // the kernel's block of pixels
+    const int64_t cin = source.in_channels;
     if (pixels >= kPixelsPerThread * ctx.threads() || blocks < 2) {
       parallel_ranges(ctx.threads(), pixels, cin * cout, [&](int64_t p0, int64_t p1) {
-        p.pointwise_nhwc(x_data + p0 * cin, p1 - p0, cin, p.pointwise_w, bias,
-                         z ? z + p0 * cout : nullptr, y_data + p0 * cout, cout, cout,
+        p.pointwise_nhwc(source, p0, p1, p.pointwise_w, bias, z, y_data, cout, cout,
                          p.pointwise_relu);
       });
     } else {
       parallel_ranges(ctx.threads(), blocks, pixels * cin * block, [&](int64_t b0, int64_t b1) {
         const int64_t m = b0 * block;
-        p.pointwise_nhwc(x_data, pixels, cin, p.pointwise_w + m * cin, bias ? bias + m : nullptr,
+        p.pointwise_nhwc(source, 0, pixels, p.pointwise_w + m * cin, bias ? bias + m : nullptr,
                          z ? z + m : nullptr, y_data + m, cout, (b1 - b0) * block,
                          p.pointwise_relu);
       });

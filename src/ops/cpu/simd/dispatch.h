@@ -62,6 +62,24 @@ struct ConvNhwcRow {
   int64_t x_pair_step;
 };
 
+// The input of a channels-last 1x1 conv (pointwise_conv_nhwc.h): output pixels run over
+// [images][out_height][out_width], and pixel (image, oy, ox) reads the row of in_channels floats
+// at (image, oy * stride, ox * stride) of x, [images][in_height][in_width][in_channels]. With
+// stride 1 the two maps are the same and pixel p reads row p.
+struct PointwiseSource {
+  const float* x = nullptr;
+  int64_t in_channels = 0;
+  int64_t stride = 1;
+  int64_t out_height = 1, out_width = 1, in_height = 1, in_width = 1;
+
+  const float* row(int64_t pixel) const {
+    if (stride == 1) return x + pixel * in_channels;
+    const int64_t ox = pixel % out_width, rows = pixel / out_width;
+    const int64_t oy = rows % out_height, image = rows / out_height;
+    return x + ((image * in_height + oy * stride) * in_width + ox * stride) * in_channels;
+  }
+};
+
 struct SimdKernels {
   const char* isa;  // "avx512", "avx2", "portable": the suffix of kernel names in profiles
   UnaryFn unary[static_cast<int>(UnaryOp::kCount)];
@@ -85,10 +103,11 @@ struct SimdKernels {
                         const float* bias, int64_t k, int64_t n, float* y);
   void (*conv_nhwc_row)(const ConvNhwcRow& row);
   // A channels-last 1x1 conv with bias, residual and Relu fused (pointwise_conv_nhwc.h), on
-  // output channels [0, channels) of rows row_stride floats apart: x [pixels][in_channels],
-  // packed_w [channels / block][in_channels][block], bias or null, z [pixels][row_stride] or
-  // null (may be y); channels a multiple of `pointwise_block`.
-  void (*pointwise_conv_nhwc)(const float* x, int64_t pixels, int64_t in_channels,
+  // output channels [0, channels) of pixels [pixel_begin, pixel_end), rows row_stride floats
+  // apart: packed_w [channels / block][in_channels][block], bias or null, z [pixels]
+  // [row_stride] or null (may be y), z and y from pixel 0; channels a multiple of
+  // `pointwise_block`.
+  void (*pointwise_conv_nhwc)(const PointwiseSource& x, int64_t pixel_begin, int64_t pixel_end,
                               const float* packed_w, const float* bias, const float* z, float* y,
                               int64_t row_stride, int64_t channels, bool relu);
   int64_t pointwise_block;  // output channels per packed block of weights

@@ -1,6 +1,7 @@
 // A channels-last pointwise (1x1) convolution with its bias, residual and Relu in the epilogue:
 //   y[p][m] = relu?(bias[m] + sum over c of x[p][c] * w[c][m] + z[p][m])
-// for every pixel p, the sum over c in increasing order, one chain per output element, so an
+// for every pixel p, where x[p] is the input row PointwiseSource places (the pixel's own, or
+// every stride-th row and column for a strided conv: ResNet's downsamples), the sum over c in increasing order, one chain per output element, so an
 // element's bits depend on nothing but its inputs: not the batch, the pixel range a thread
 // gets, nor where a pixel falls in a tile. Included by kernel_table.h after the lane type; the
 // weights are packed by the conv kernel (conv_onednn.cpp, make_own_pointwise).
@@ -16,6 +17,8 @@
 
 #include <cstdint>
 
+#include "ops/cpu/simd/dispatch.h"
+
 namespace infera::simd {
 
 template <class Vec>
@@ -27,9 +30,9 @@ struct PointwiseTile {
 
 // Rows [0, rows) of one tile (rows <= kRows): the same arithmetic for every row count.
 template <class Vec, int kRowsHere>
-inline void pointwise_tile(const float* x, int64_t in_channels, const float* w_block,
-                           const float* bias, const float* z, float* y, int64_t y_stride,
-                           bool relu) {
+inline void pointwise_tile(const float* const* x_rows, int64_t in_channels,
+                           const float* w_block, const float* bias, const float* z, float* y,
+                           int64_t y_stride, bool relu) {
   using V = typename Vec::V;
   constexpr int W = Vec::kWidth, kVecs = PointwiseTile<Vec>::kVecs;
   V acc[kRowsHere][kVecs];
@@ -42,7 +45,7 @@ inline void pointwise_tile(const float* x, int64_t in_channels, const float* w_b
     V wv[kVecs];
     for (int v = 0; v < kVecs; ++v) wv[v] = Vec::load(wc + v * W);
     for (int r = 0; r < kRowsHere; ++r) {
-      const V xr = Vec::set1(x[r * in_channels + c]);
+      const V xr = Vec::set1(x_rows[r][c]);
       for (int v = 0; v < kVecs; ++v) acc[r][v] = Vec::fmadd(xr, wv[v], acc[r][v]);
     }
   }
@@ -57,34 +60,40 @@ inline void pointwise_tile(const float* x, int64_t in_channels, const float* w_b
 }
 
 template <class Vec, int kRowsHere = PointwiseTile<Vec>::kRows>
-inline void pointwise_tail(int rows, const float* x, int64_t in_channels, const float* w_block,
-                           const float* bias, const float* z, float* y, int64_t y_stride,
-                           bool relu) {
+inline void pointwise_tail(int rows, const float* const* x_rows, int64_t in_channels,
+                           const float* w_block, const float* bias, const float* z, float* y,
+                           int64_t y_stride, bool relu) {
   if constexpr (kRowsHere > 0) {
     if (rows == kRowsHere)
-      return pointwise_tile<Vec, kRowsHere>(x, in_channels, w_block, bias, z, y, y_stride, relu);
-    pointwise_tail<Vec, kRowsHere - 1>(rows, x, in_channels, w_block, bias, z, y, y_stride, relu);
+      return pointwise_tile<Vec, kRowsHere>(x_rows, in_channels, w_block, bias, z, y, y_stride,
+                                            relu);
+    pointwise_tail<Vec, kRowsHere - 1>(rows, x_rows, in_channels, w_block, bias, z, y, y_stride,
+                                       relu);
   }
 }
 
-// Output channels [0, channels) of rows `row_stride` floats apart: x [pixels][in_channels];
-// packed_w [channels / kBlock][in_channels][kBlock]; bias [channels] or null; z
+// Output channels [0, channels) of pixels [pixel_begin, pixel_end), rows `row_stride` floats
+// apart: packed_w [channels / kBlock][in_channels][kBlock]; bias [channels] or null; z
 // [pixels][row_stride] or null, and may be y itself (each element is read before it is
-// written). A thread may take any range of pixels or of whole blocks of channels.
+// written). z and y point at pixel 0. A thread may take any range of pixels or of whole blocks
+// of channels.
 template <class Vec>
-void pointwise_conv_nhwc(const float* x, int64_t pixels, int64_t in_channels,
+void pointwise_conv_nhwc(const PointwiseSource& x, int64_t pixel_begin, int64_t pixel_end,
                          const float* packed_w, const float* bias, const float* z, float* y,
                          int64_t row_stride, int64_t channels, bool relu) {
   constexpr int kRows = PointwiseTile<Vec>::kRows, kBlock = PointwiseTile<Vec>::kBlock;
   // Pixels whose inputs stay in cache while every block of weights passes over them.
   constexpr int64_t kPixelBlock = 16 * kRows;
-  for (int64_t p0 = 0; p0 < pixels; p0 += kPixelBlock) {
-    const int64_t p1 = p0 + kPixelBlock < pixels ? p0 + kPixelBlock : pixels;
+  const int64_t in_channels = x.in_channels;
+  for (int64_t p0 = pixel_begin; p0 < pixel_end; p0 += kPixelBlock) {
+    const int64_t p1 = p0 + kPixelBlock < pixel_end ? p0 + kPixelBlock : pixel_end;
     for (int64_t m = 0; m < channels; m += kBlock) {
       const float* w_block = packed_w + m * in_channels;
       const float* b = bias ? bias + m : nullptr;
       for (int64_t p = p0; p < p1; p += kRows) {
         const int rows = static_cast<int>(p1 - p < kRows ? p1 - p : kRows);
+        const float* x_rows[kRows];
+        for (int r = 0; r < rows; ++r) x_rows[r] = x.row(p + r);
         const float* zp = z ? z + p * row_stride + m : nullptr;
         if (zp && p + kRows < p1)  // the next tile's residual, while this one computes
           for (int r = 0; r < kRows; ++r)
@@ -92,11 +101,9 @@ void pointwise_conv_nhwc(const float* x, int64_t pixels, int64_t in_channels,
               __builtin_prefetch(zp + (kRows + r) * row_stride + v);
         float* yp = y + p * row_stride + m;
         if (rows == kRows)
-          pointwise_tile<Vec, kRows>(x + p * in_channels, in_channels, w_block, b, zp, yp,
-                                     row_stride, relu);
+          pointwise_tile<Vec, kRows>(x_rows, in_channels, w_block, b, zp, yp, row_stride, relu);
         else
-          pointwise_tail<Vec>(rows, x + p * in_channels, in_channels, w_block, b, zp, yp,
-                              row_stride, relu);
+          pointwise_tail<Vec>(rows, x_rows, in_channels, w_block, b, zp, yp, row_stride, relu);
       }
     }
   }
