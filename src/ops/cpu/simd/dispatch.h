@@ -62,6 +62,19 @@ struct ConvNhwcRow {
   int64_t x_pair_step;
 };
 
+// One output row of a channels-last 2-D max pool (max_pool_nhwc_row.h): for each output column
+// ox and channel c, y[ox][c] = the maximum of x[i][col][c] over the window rows i < rows and the
+// window columns col = ox * stride - pad_begin + k * dilation, k < kernel_w, inside the map; 0
+// when none is.
+struct MaxPoolNhwcRow {
+  const float* x;      // the window's first row inside the map, at column 0: [in_width][channels]
+  int64_t x_row_step;  // floats from one window row to the next (dilation included)
+  int64_t rows;        // window rows inside the map
+  float* y;            // [out_width][channels]
+  int64_t out_width, in_width, channels;
+  int64_t kernel_w, stride, pad_begin, dilation;  // along the row
+};
+
 // The input of a channels-last 1x1 conv (pointwise_conv_nhwc.h): output pixels run over
 // [images][out_height][out_width], and pixel (image, oy, ox) reads the row of in_channels floats
 // at (image, oy * stride, ox * stride) of x, [images][in_height][in_width][in_channels]. With
@@ -111,6 +124,7 @@ struct SimdKernels {
                               const float* packed_w, const float* bias, const float* z, float* y,
                               int64_t row_stride, int64_t channels, bool relu);
   int64_t pointwise_block;  // output channels per packed block of weights
+  void (*max_pool_nhwc_row)(const MaxPoolNhwcRow& row);
 };
 
 const SimdKernels& simd_kernels_avx512();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ops/cpu/simd/conv_nhwc_row.h"
+#include "ops/cpu/simd/max_pool_nhwc_row.h"
 #include "ops/cpu/simd/pointwise_conv_nhwc.h"
 #include "ops/cpu/simd/vector_math.h"
 
@@ -279,6 +280,7 @@ SimdKernels make_kernel_table(const char* isa) {
   t.conv_nhwc_row = &conv_nhwc_row<Vec>;
   t.pointwise_conv_nhwc = &pointwise_conv_nhwc<Vec>;
   t.pointwise_block = PointwiseTile<Vec>::kBlock;
+  t.max_pool_nhwc_row = &max_pool_nhwc_row<Vec>;
   return t;
 }
 
