@@ -26,51 +26,53 @@ class MaxPoolNhwcF32Kernel final : public SimdVariantKernel {
     const Tensor& x = ctx.input(0);
     if (x.dtype() != DType::kFloat32 || x.rank() != 4 || attrs_.kernel_shape.size() != 2)
       return reference().run(ctx);
-    const SpatialGeometry g = resolve_pool_geometry(attrs_, channels_first_shape(x.shape()),
-                                                    nullptr);
-    constexpr int h = kMaxSpatialRank - 2, w = kMaxSpatialRank - 1;
-    const int64_t images = x.dim(0), channels = x.dim(3);
-    const int64_t in_image = g.in[h] * g.in[w] * channels;
-    const int64_t out_row = g.out[w] * channels;
+    const SpatialGeometry g =
+        resolve_pool_geometry(attrs_, channels_first_shape(x.shape()), nullptr);
+    const int64_t rows = x.dim(0) * g.out[kH], channels = x.dim(3);
     const float* in = x.data<float>();
     float* out = ctx.output(0).data<float>();
     const auto pool_row = simd::simd_kernels().max_pool_nhwc_row;
-    // Items are output rows of every image; each is computed alone, so any split gives the
+    // Items are the output rows of every image; each is computed alone, so any split gives the
     // same result.
-    parallel_ranges(ctx.threads(), images * g.out[h], out_row * g.kernel[h] * g.kernel[w],
+    parallel_ranges(ctx.threads(), rows, g.out[kW] * channels * g.kernel[kH] * g.kernel[kW],
                     [&](int64_t r0, int64_t r1) {
-                      for (int64_t item = r0; item < r1; ++item) {
-                        const int64_t n = item / g.out[h], oy = item % g.out[h];
-                        const int64_t o[kMaxSpatialRank] = {0, oy, 0};
-                        const PoolWindow window = pool_window(g, o);
-                        const int64_t first_row =
-                            window.start[h] + window.k_lo[h] * g.dilation[h];
-                        simd::MaxPoolNhwcRow row;
-                        row.rows = window.k_hi[h] - window.k_lo[h];
-                        row.x = in + n * in_image +
-                                (row.rows > 0 ? first_row : 0) * g.in[w] * channels;
-                        row.x_row_step = g.dilation[h] * g.in[w] * channels;
-                        row.y = out + item * out_row;
-                        row.out_width = g.out[w];
-                        row.in_width = g.in[w];
-                        row.channels = channels;
-                        row.kernel_w = g.kernel[w];
-                        row.stride = g.stride[w];
-                        row.pad_begin = g.pad_begin[w];
-                        row.dilation = g.dilation[w];
-                        pool_row(row);
-                      }
+                      for (int64_t r = r0; r < r1; ++r)
+                        pool_row(output_row(g, r, channels, in, out));
                     });
   }
 
  private:
+  static constexpr int kH = kMaxSpatialRank - 2, kW = kMaxSpatialRank - 1;
+
+  // Output row `r` of all images' rows [N * out_height], and the input rows its windows read.
+  static simd::MaxPoolNhwcRow output_row(const SpatialGeometry& g, int64_t r, int64_t channels,
+                                         const float* x, float* y) {
+    const int64_t image = r / g.out[kH];
+    const int64_t o[kMaxSpatialRank] = {0, r % g.out[kH], 0};
+    const PoolWindow window = pool_window(g, o);
+    const int64_t in_row = g.in[kW] * channels;
+    simd::MaxPoolNhwcRow row;
+    row.rows = window.k_hi[kH] - window.k_lo[kH];
+    const int64_t first = row.rows > 0 ? window.start[kH] + window.k_lo[kH] * g.dilation[kH] : 0;
+    row.x = x + (image * g.in[kH] + first) * in_row;
+    row.x_row_step = g.dilation[kH] * in_row;
+    row.y = y + r * g.out[kW] * channels;
+    row.out_width = g.out[kW];
+    row.in_width = g.in[kW];
+    row.channels = channels;
+    row.kernel_w = g.kernel[kW];
+    row.stride = g.stride[kW];
+    row.pad_begin = g.pad_begin[kW];
+    row.dilation = g.dilation[kW];
+    return row;
+  }
+
   SpatialAttrs attrs_;
 };
 
 }  // namespace
 
-static const bool infera_max_pool_nhwc_f32 =
-    register_op({"com.infera", "NhwcMaxPool", 1, 1000,
-                 &make_variant_kernel<MaxPoolNhwcF32Kernel>, 20});
+static const bool infera_max_pool_nhwc_f32 = register_op(
+    {"com.infera", "NhwcMaxPool", 1, 1000, &make_variant_kernel<MaxPoolNhwcF32Kernel>, 20});
 
 }  // namespace infera

@@ -63,7 +63,8 @@ void max_pool_nhwc_row(const MaxPoolNhwcRow& r) {
       max_pool_channels<Vec, 4>(r, first, k_lo, k_hi, c, out);
     for (; c + Vec::kWidth <= r.channels; c += Vec::kWidth)
       max_pool_channels<Vec, 1>(r, first, k_lo, k_hi, c, out);
-    for (; c < r.channels; ++c) max_pool_channels<MaxPoolScalarLane, 1>(r, first, k_lo, k_hi, c, out);
+    for (; c < r.channels; ++c)
+      max_pool_channels<MaxPoolScalarLane, 1>(r, first, k_lo, k_hi, c, out);
   }
 }
 

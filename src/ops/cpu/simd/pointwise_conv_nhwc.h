@@ -1,10 +1,11 @@
 // A channels-last pointwise (1x1) convolution with its bias, residual and Relu in the epilogue:
 //   y[p][m] = relu?(bias[m] + sum over c of x[p][c] * w[c][m] + z[p][m])
 // for every pixel p, where x[p] is the input row PointwiseSource places (the pixel's own, or
-// every stride-th row and column for a strided conv: ResNet's downsamples), the sum over c in increasing order, one chain per output element, so an
-// element's bits depend on nothing but its inputs: not the batch, the pixel range a thread
-// gets, nor where a pixel falls in a tile. Included by kernel_table.h after the lane type; the
-// weights are packed by the conv kernel (conv_onednn.cpp, make_own_pointwise).
+// every stride-th row and column for a strided conv: ResNet's downsamples), the sum over c in
+// increasing order, one chain per output element, so an element's bits depend on nothing but
+// its inputs: not the batch, the pixel range a thread gets, nor where a pixel falls in a tile.
+// Included by kernel_table.h after the lane type; the weights are packed by the conv kernel
+// (conv_onednn.cpp, make_own_pointwise).
 //
 // Why our own: oneDNN 2.6's NHWC kernels (brgconv_1x1, jit_1x1) add the residual slowly, e.g.
 // ResNet-50's 64 -> 256 channel expand at 56x56, batch 32 on 2 threads: 19 ms with the sum
