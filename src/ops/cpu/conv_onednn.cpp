@@ -234,12 +234,13 @@ bool conv_keeps_plain_layout(const SpatialGeometry& g) {
 }
 
 // The oneDNN Winograd kernel a conv computes with, or null for the direct one. Winograd does
-// 2.25x (F(4x4, 3x3), jit_wino_4x3) or 1.8x (F(2x2, 3x3), jit_fp32_wino_2x3) fewer multiplies, at
+// 4x (F(4x4, 3x3), jit_wino_4x3) or 2.25x (F(2x2, 3x3), jit_fp32_wino_2x3) fewer multiplies, at
 // float32 rounding error, and computes in nChw16c, so X and Y are reordered in and out. Measured
 // on this AVX-512 CPU, 2 cores (docs/DECISIONS.md): F(4x4) wins from 20x20 outputs up at any batch
-// (ResNet-50's 56x56 and 28x28 3x3s); below that its weights, 4x the direct kernel's, cost more
-// than it saves at batch 1, while F(2x2) still pays from 14x14 (ResNet-50's 14x14, not
-// SqueezeNet's 13x13 or anyone's 7x7). F(2x2) has no kernel for large batches, so it serves only
+// with 64 input channels or more (ResNet-50's 56x56 and 28x28 3x3s); below that its weights, 4x
+// the direct kernel's, cost more than it saves at batch 1, while F(2x2) still pays from 14x14
+// (ResNet-50's 14x14, SqueezeNet's 27x27 ones with 32 input channels; not SqueezeNet's 13x13 or
+// anyone's 7x7). F(2x2) has no kernel for large batches, so it serves only
 // `one_image` plans (deterministic mode, which runs image by image); there the choice never
 // depends on the batch size. Otherwise, from batch 8 the weights are shared by enough tiles for
 // F(4x4) to pay down to 7x7 outputs. INFERA_ONEDNN_CONV_ALGO=direct turns Winograd off.
@@ -258,11 +259,14 @@ const char* winograd_kernel(const SpatialGeometry& g, const Shape& x, const Shap
   constexpr int64_t kSimdChannels = 16;  // the kernels' channel block
   if (x[1] % kSimdChannels != 0 || y[1] % kSimdChannels != 0) return nullptr;
   // The transforms cost per input and output channel, the saving per product of both: with
-  // SqueezeNet's 16 and 32 input channels (55x55, 27x27) the direct kernel was faster in the
-  // model (0.80 vs 0.87 ms per run for those four convs, 3 alternating profiles).
-  if (x[1] < 64) return nullptr;
-  if (smallest_out >= 20) return "jit_wino_4x3";
+  // SqueezeNet's 16 input channels (55x55) the direct kernel was faster in the model, and with
+  // its 32 (27x27) so was it against F(4x4) (0.80 vs 0.87 ms per run for those four convs,
+  // 3 alternating profiles), while F(2x2), with 16/36 of F(4x4)'s transformed weights,
+  // took those two convs to 0.78 of the time (6 alternating profiles; the model 0.957-0.967).
+  if (x[1] < 32) return nullptr;
+  if (x[1] >= 64 && smallest_out >= 20) return "jit_wino_4x3";
   if (one_image && smallest_out >= 14) return "jit_fp32_wino_2x3";
+  if (x[1] < 64) return nullptr;
   if (!one_image && x[0] >= 8 && smallest_out >= 7) return "jit_wino_4x3";
   return nullptr;
 }
