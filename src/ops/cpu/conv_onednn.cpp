@@ -492,10 +492,14 @@ bool ConvOneDnnKernel::make_own_pointwise(ConvPlan& plan, const SpatialGeometry&
     const int64_t block = pointwise_block_;
     with_bytes(weights_, [&](const void* bytes) {
       const float* w = static_cast<const float*>(bytes);  // [cout][cin]
+      // A transpose per block, 16 input channels at a time: the 64 rows' cache lines read and
+      // the 4 KB written stay in L1 (column by column it took ~13 ms of ResNet-50's prepare).
+      constexpr int64_t kChunk = 16;
       for (int64_t m0 = 0; m0 < cout; m0 += block)
-        for (int64_t c = 0; c < cin; ++c)
+        for (int64_t c0 = 0; c0 < cin; c0 += kChunk)
           for (int64_t j = 0; j < block; ++j)
-            packed[m0 * cin + c * block + j] = w[(m0 + j) * cin + c];
+            for (int64_t c = c0; c < std::min(cin, c0 + kChunk); ++c)
+              packed[m0 * cin + c * block + j] = w[(m0 + j) * cin + c];
       release_file_pages(bytes, weights_.nbytes());  // as the oneDNN packing does
     });
   });
