@@ -308,8 +308,9 @@ int Session::warm_up(const std::vector<Value>& inputs) const {
   // A cold first run and a warm one; a governor's first try takes a few more (its own cold run
   // and kTryRuns), and a bound keeps a try that keeps being abandoned from running forever.
   constexpr int kWarmRuns = 2;
-  constexpr int kMaxRuns =
-      kWarmRuns + 2 * (ThreadGovernor::kSettleRuns + 1 + ThreadGovernor::kTryRuns);
+  constexpr int kMaxRuns = kWarmRuns +
+                           2 * (ThreadGovernor::kSettleRuns + 1 + ThreadGovernor::kTryRuns) +
+                           ThreadGovernor::kWindow + 1 + ThreadGovernor::kTryRuns;  // confirming
   int runs = 0;
   do {
     run_values(inputs);

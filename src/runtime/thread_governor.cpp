@@ -35,11 +35,15 @@ int ThreadGovernor::choose(double now) {
   if (trying_) return threads_of(1 - current_);
   const bool first = stats_[1 - current_].runs == 0;
   const int divisor = current_ == 0 ? 1 : kSingleProbeDivisor;
+  const bool confirm = confirm_pending_ && runs_since_probe_ >= kWindow;
+  // On one thread the runs alone set the pace: a try of the full count costs little there,
+  // and a stall that outlasted the confirming try should not keep a session slow for seconds.
   const bool due =
-      first ||
+      first || confirm ||
       (runs_since_probe_ >= kProbeRuns / divisor * backoff_ &&
-       now - last_probe_ >=
-           std::max(kProbeSeconds, kProbeGapPerTrySecond * last_try_seconds_) / divisor * backoff_);
+       (current_ == 1 ||
+        now - last_probe_ >=
+            std::max(kProbeSeconds, kProbeGapPerTrySecond * last_try_seconds_) * backoff_));
   if (stats_[current_].runs >= kSettleRuns && (due || probe_now_)) {
     trying_ = true;
     try_count_ = 0;
@@ -65,7 +69,8 @@ bool ThreadGovernor::trying() {
 
 bool ThreadGovernor::settled() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return full_threads_ <= 1 || (!trying_ && stats_[0].runs > 0 && stats_[1].runs > 0);
+  return full_threads_ <= 1 ||
+         (!trying_ && !confirm_pending_ && stats_[0].runs > 0 && stats_[1].runs > 0);
 }
 
 void ThreadGovernor::record(int threads, double seconds, double now) {
@@ -92,8 +97,10 @@ void ThreadGovernor::record(int threads, double seconds, double now) {
   last_try_seconds_ = now - try_started_;
   ModeStats& other = stats_[mode];
   const double tried = median_of(try_seconds_, kTryRuns);
+  confirm_pending_ = false;
   if (tried < kSwitchMargin * stats_[current_].median()) {
     current_ = mode;
+    confirm_pending_ = current_ == 1;  // a passing stall may have decided it: look again soon
     // The new mode's baseline starts from the try, not from runs of long ago.
     other.recent_count = other.next = 0;
     for (int i = 0; i < kTryRuns; ++i) other.add(try_seconds_[i]);

@@ -33,32 +33,39 @@ class ThreadGovernor {
   int current_threads();
   // Whether a try of the other mode is under way (its plan's arena is still needed).
   bool trying();
-  // Whether both modes have been measured (the first try is over), so the choice between
-  // them rests on runs rather than on the start-up default.
+  // Whether both modes have been measured (the first try is over, and the confirming try
+  // after a move to one thread), so the choice rests on runs, not on the start-up default.
   bool settled();
 
   // A try of the other mode: after the first kSettleRuns runs, then every kProbeRuns runs and
-  // kProbeSeconds while on the full count (a quarter of both while on one thread, the mode a
-  // session should leave as soon as it can), both doubled after each losing try up to
-  // kMaxBackoff times; or as soon as the median of the recent runs, half a window of them made
-  // since the last try, is kSlowdown times the mode's best. A try that loses raises that best
-  // to the recent median: when the whole machine slows down, one try shows it, not one a run.
-  // The seconds between tries are also at least kProbeGapPerTrySecond times what the last
-  // try took, so that trying costs at most ~2% of the time: a try of one thread for ResNet-50
-  // batch 8 (its cold run and three of ~0.34 s for ~0.2 s) took ~1.4 s, and 64 runs are 13 s.
+  // kProbeSeconds while on the full count (a quarter of the runs and no time floor while on
+  // one thread, the mode a session should leave as soon as it can), doubled after each losing
+  // try up to kMaxBackoff times; or as soon as the median of the recent runs, half a window of
+  // them made since the last try, is kSlowdown times the mode's best. A try that loses raises
+  // that best to the recent median: when the whole machine slows down, one try shows it, not
+  // one a run. On the full count the seconds between tries are also at least
+  // kProbeGapPerTrySecond times what the last try took, so that trying costs at most ~2% of
+  // the time: a try of one thread for ResNet-50 batch 8 (its cold run and three of ~0.34 s
+  // for ~0.2 s) took ~1.4 s, and 64 runs are 13 s.
   static constexpr int kProbeRuns = 64;
   static constexpr double kProbeSeconds = 2.0;
   static constexpr double kProbeGapPerTrySecond = 50.0;
   static constexpr int kSingleProbeDivisor = 4;
   static constexpr int kMaxBackoff = 16;
-  // One: the first try then falls in a warm-up (`infera bench`'s five unmeasured runs after the
-  // first, cold one: this settling run, the try's cold run on its own plan, its kTryRuns).
-  static constexpr int kSettleRuns = 1;
+  // Three, judged by their median: a fresh process's second run (its first warm one) took
+  // 7-10 ms for a 2.5 ms MobileNetV2 on two threads, and a try judged against it alone sent 5
+  // of 6 fresh sessions to one thread (1.8x slower) for the whole of a short benchmark.
+  // Warm-ups (Session::warm_up, `infera bench`) run until the first try is over.
+  static constexpr int kSettleRuns = 3;
   static constexpr double kSlowdown = 1.5;
   // Runs in a try, and recent runs kept of the mode in use.
   static constexpr int kTryRuns = 3;
   static constexpr int kWindow = 8;
-  // The try's median must be this much below the recent runs' median to take over.
+  // The try's median must be this much below the recent runs' median to take over. A move to
+  // one thread is confirmed by a try of the full count kWindow runs later, whatever the
+  // interval: two-thread runs stall, two in three, while another process holds the second
+  // core, and the same for a moment while, say, the process that started us still runs; a
+  // session sent to one thread by such a moment should not stay there for seconds.
   static constexpr double kSwitchMargin = 0.9;
 
  private:
@@ -81,7 +88,8 @@ class ThreadGovernor {
   int64_t runs_since_probe_ = 0;
   int backoff_ = 1;  // multiplies the probe interval after tries that lost
   double last_probe_ = -1e300;
-  bool probe_now_ = false;  // the current mode just slowed down: try the other one next
+  bool probe_now_ = false;        // the current mode just slowed down: try the other one next
+  bool confirm_pending_ = false;  // just moved to one thread: try the full count again soon
   bool trying_ = false;
   double try_seconds_[kTryRuns] = {};
   int try_count_ = 0;

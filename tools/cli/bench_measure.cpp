@@ -252,6 +252,9 @@ BenchResult run_bench(const BenchConfig& config) {
   result.first_run_seconds = seconds_since(start);
 
   for (int i = 0; i < config.warmup; ++i) outputs = session.run_values(inputs);
+  // And on until the session has settled its thread count (deterministic mode's first try of
+  // one thread, after a few runs): a try is no measure of the mode the runs settle on.
+  if (config.warmup > 0) session.warm_up(inputs);
 
   // With --profile the measured runs are the profiled ones: a clock read per node costs far
   // less than the nodes, and it keeps a profiling run as short as a plain one.
