@@ -8,18 +8,25 @@
 namespace infera {
 namespace {
 
-// Runs `count` runs at 1 ms intervals; `full_ms` / `single_ms` are what each mode takes.
-// Returns how many of them ran on one thread.
-int simulate(ThreadGovernor& g, double& now, int count, double full_ms, double single_ms) {
+// Runs `count` runs back to back, run i taking run_ms(i, threads) milliseconds. Returns how
+// many of them ran on one thread.
+template <class RunMs>
+int simulate_runs(ThreadGovernor& g, double& now, int count, RunMs run_ms) {
   int single = 0;
   for (int i = 0; i < count; ++i) {
     const int threads = g.choose(now);
-    const double seconds = (threads == 1 ? single_ms : full_ms) / 1e3;
+    const double seconds = run_ms(i, threads) / 1e3;
     now += seconds;
     g.record(threads, seconds, now);
     single += threads == 1;
   }
   return single;
+}
+
+// The same with fixed times: `full_ms` / `single_ms` are what each mode takes.
+int simulate(ThreadGovernor& g, double& now, int count, double full_ms, double single_ms) {
+  return simulate_runs(g, now, count,
+                       [&](int, int threads) { return threads == 1 ? single_ms : full_ms; });
 }
 
 TEST(ThreadGovernor, KeepsFullThreadsWhenTheyAreFaster) {
@@ -64,14 +71,9 @@ TEST(ThreadGovernor, FindsOneThreadFasterFromTheFirstRuns) {
 TEST(ThreadGovernor, ASlowFirstWarmRunDoesNotSendItToOneThread) {
   ThreadGovernor g(2);
   double now = 0;
-  int single = 0;
-  for (int i = 0; i < 200; ++i) {
-    const int threads = g.choose(now);
-    const double seconds = (threads == 1 ? 4.0 : i == 0 ? 9.0 : 2.5) / 1e3;
-    now += seconds;
-    g.record(threads, seconds, now);
-    single += threads == 1;
-  }
+  const int single = simulate_runs(g, now, 200, [](int i, int threads) {
+    return threads == 1 ? 4.0 : i == 0 ? 9.0 : 2.5;
+  });
   // The first try only. Judged against that slow run alone it moved to one thread: 11 runs
   // until the confirming try, 128 before there was one.
   EXPECT_EQ(single, ThreadGovernor::kTryRuns);
@@ -84,16 +86,12 @@ TEST(ThreadGovernor, ASlowFirstWarmRunDoesNotSendItToOneThread) {
 TEST(ThreadGovernor, AMoveToOneThreadIsConfirmedSoon) {
   ThreadGovernor g(2);
   double now = 0;
-  int single = 0, i = 0;
-  for (; i < 200; ++i) {
-    const int threads = g.choose(now);
-    const bool stalled = i < 6 && i % 3 != 2;
-    const double seconds = (threads == 1 ? 4.0 : stalled ? 6.8 : 2.5) / 1e3;
-    now += seconds;
-    g.record(threads, seconds, now);
-    single += threads == 1;
-    if (i == 5) EXPECT_EQ(g.current_threads(), 1);  // the stall decided the first try
-  }
+  auto stalls = [](int i, int threads) {
+    return threads == 1 ? 4.0 : i < 6 && i % 3 != 2 ? 6.8 : 2.5;
+  };
+  int single = simulate_runs(g, now, 6, stalls);
+  EXPECT_EQ(g.current_threads(), 1);  // the stall decided the first try
+  single += simulate_runs(g, now, 194, [&](int i, int threads) { return stalls(i + 6, threads); });
   EXPECT_EQ(single, ThreadGovernor::kTryRuns + ThreadGovernor::kWindow);
   EXPECT_EQ(g.current_threads(), 2);
   EXPECT_TRUE(g.settled());
@@ -105,14 +103,9 @@ TEST(ThreadGovernor, AMoveToOneThreadIsConfirmedSoon) {
 TEST(ThreadGovernor, SpikesOfTheFullCountDoNotSendItToOneThread) {
   ThreadGovernor g(2);
   double now = 0;
-  int single = 0;
-  for (int i = 0; i < 3000; ++i) {
-    const int threads = g.choose(now);
-    const double seconds = (threads == 1 ? 4.0 : i % 3 == 2 ? 20.0 : 2.0) / 1e3;
-    now += seconds;
-    g.record(threads, seconds, now);
-    single += threads == 1;
-  }
+  const int single = simulate_runs(g, now, 3000, [](int i, int threads) {
+    return threads == 1 ? 4.0 : i % 3 == 2 ? 20.0 : 2.0;
+  });
   EXPECT_LE(single, 4 * ThreadGovernor::kTryRuns);
   EXPECT_EQ(g.current_threads(), 2);
 }
