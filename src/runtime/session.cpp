@@ -305,8 +305,9 @@ std::vector<Value> Session::run_values(const std::vector<Value>& inputs) const {
 int Session::warm_up(const std::vector<Value>& inputs) const {
   impl_->check_inputs(inputs, true);
   ThreadGovernor* governor = impl_->governor_for(inputs);
-  // A cold first run and a warm one; a governor's first try takes a few more (its own cold run
-  // and kTryRuns), and a bound keeps a try that keeps being abandoned from running forever.
+  // A cold first run and a warm one; a governor's first try takes a few more (its settling
+  // runs, the try's own cold run and kTryRuns, and after a move to one thread the confirming
+  // try), and a bound keeps a try that keeps being abandoned from running forever.
   constexpr int kWarmRuns = 2;
   constexpr int kMaxRuns = kWarmRuns +
                            2 * (ThreadGovernor::kSettleRuns + 1 + ThreadGovernor::kTryRuns) +

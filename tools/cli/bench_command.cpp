@@ -67,7 +67,7 @@ Action add_bench_command(CLI::App& app) {
                   "threads (0: the cores this process may use)");
   cmd->add_option("--iterations,-n", config.iterations, "measured runs");
   cmd->add_option("--warmup", config.warmup,
-                  "unmeasured runs after the first (and, if any, on until the thread count settles)");
+                  "unmeasured runs after the first (if any: on until the thread count settles)");
   cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->add_flag("--profile", config.profile, "time per node and per op type");
   cmd->add_option("--precision", args->precision, "f32 or bf16 (Conv/MatMul/Gemm)")
