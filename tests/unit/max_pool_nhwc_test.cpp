@@ -1,7 +1,7 @@
 // Our channels-last max pool (cpu/max_pool_nhwc_f32.cpp, simd/max_pool_nhwc_row.h) against the
 // reference NhwcMaxPool, bit for bit: padding, ceil_mode, dilation, channel counts that leave
 // 4-vector blocks, single vectors and scalar tails at every SIMD level, NaN and signed zeros
-// where the reference's `v > best` decides, and one or two threads.
+// where the reference's `v > best` decides, one or two threads, planned or not.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -76,6 +76,10 @@ TEST(MaxPoolNhwc, SameBitsAsReferenceAtEverySimdLevel) {
         const VariantResult r = run_variant(pool_node(c), 1, in, {}, 1, config);
         EXPECT_EQ(r.kernel_name, "max_pool_nhwc_f32_" + isa);
         expect_same_bits(expected, r.outputs[0]);
+        // Unplanned (a dynamic or folded node): the geometry is resolved in run().
+        expect_same_bits(expected, run_variant(pool_node(c), 1, in, {}, 1, config,
+                                               /*prepare=*/false)
+                                       .outputs[0]);
       }
     }
   });

@@ -22,12 +22,31 @@ class MaxPoolNhwcF32Kernel final : public SimdVariantKernel {
     return !init.config().reference_only && !init.config().bf16 && !indices;
   }
 
+  // The geometry, resolved once: the channels-first shape it is resolved from is a vector.
+  std::shared_ptr<void> prepare(PrepareContext& ctx) const override {
+    if (!covers(ctx.input(0))) return nullptr;
+    return std::make_shared<SpatialGeometry>(geometry(ctx.input(0)));
+  }
+
   void run(RunContext& ctx) const override {
     const Tensor& x = ctx.input(0);
-    if (x.dtype() != DType::kFloat32 || x.rank() != 4 || attrs_.kernel_shape.size() != 2)
-      return reference().run(ctx);
-    const SpatialGeometry g =
-        resolve_pool_geometry(attrs_, channels_first_shape(x.shape()), nullptr);
+    if (!covers(x)) return reference().run(ctx);
+    if (const auto* g = static_cast<const SpatialGeometry*>(ctx.node_state())) return pool(*g, ctx);
+    pool(geometry(x), ctx);  // dynamic or folded node: allocating is allowed here
+  }
+
+ private:
+  static constexpr int kH = kMaxSpatialRank - 2, kW = kMaxSpatialRank - 1;
+
+  bool covers(const Tensor& x) const {
+    return x.dtype() == DType::kFloat32 && x.rank() == 4 && attrs_.kernel_shape.size() == 2;
+  }
+  SpatialGeometry geometry(const Tensor& x) const {
+    return resolve_pool_geometry(attrs_, channels_first_shape(x.shape()), nullptr);
+  }
+
+  void pool(const SpatialGeometry& g, RunContext& ctx) const {
+    const Tensor& x = ctx.input(0);
     const int64_t rows = x.dim(0) * g.out[kH], channels = x.dim(3);
     const float* in = x.data<float>();
     float* out = ctx.output(0).data<float>();
@@ -40,9 +59,6 @@ class MaxPoolNhwcF32Kernel final : public SimdVariantKernel {
                         pool_row(output_row(g, r, channels, in, out));
                     });
   }
-
- private:
-  static constexpr int kH = kMaxSpatialRank - 2, kW = kMaxSpatialRank - 1;
 
   // Output row `r` of all images' rows [N * out_height], and the input rows its windows read.
   static simd::MaxPoolNhwcRow output_row(const SpatialGeometry& g, int64_t r, int64_t channels,
