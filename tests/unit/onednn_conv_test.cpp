@@ -286,12 +286,7 @@ TEST(OneDnnConv, WinogradMatchesReferenceAndKeepsEachImagesBits) {
       EXPECT_EQ(std::memcmp(one_thread.raw(), batch.outputs[0].raw(), one_thread.nbytes()), 0);
       // Image 1 alone, with its own slice of Z.
       std::vector<Tensor> alone = in;
-      for (int i : {0, 3}) {
-        Shape shape = in[i].shape();
-        shape[0] = 1;
-        alone[i] = Tensor::empty(DType::kFloat32, shape);
-        std::memcpy(alone[i].raw(), in[i].data<float>() + alone[i].numel(), alone[i].nbytes());
-      }
+      for (int i : {0, 3}) alone[i] = batch_item(in[i], 1);
       const Tensor single = run_variant(node, 1, alone, constant, 1, config).outputs[0];
       EXPECT_EQ(std::memcmp(single.raw(), batch.outputs[0].data<float>() + single.numel(),
                             single.nbytes()),

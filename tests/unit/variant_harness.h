@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,16 @@ inline Tensor lcg_tensor(Shape shape, uint32_t seed, uint32_t salt) {
     t.data<float>()[i] = static_cast<float>(s >> 8) / 16777216.f * 2.f - 1.f;
   }
   return t;
+}
+
+// Image `n` of a float32 batch (its first axis) as a batch of one: the "one sample alone"
+// side of the same-bits-as-in-a-batch tests.
+inline Tensor batch_item(const Tensor& batch, int64_t n) {
+  Shape shape = batch.shape();
+  shape[0] = 1;
+  Tensor item = Tensor::empty(DType::kFloat32, shape);
+  std::memcpy(item.raw(), batch.data<float>() + n * item.numel(), item.nbytes());
+  return item;
 }
 
 // Every element within `tolerance`, relative to the expected value where that exceeds 1.
