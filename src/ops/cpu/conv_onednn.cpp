@@ -5,7 +5,9 @@
 // `channels_last = 1` (made by src/opt/channels_last_layout.cpp) computes on its NHWC tensors
 // directly. Channels-first tensors: 1x1 convs compute on them directly, others in the layout
 // oneDNN picks (NHWC on AVX-512), which run() reorders into and out of through arena scratch.
-// 3x3 stride-1 float32 convs with enough channels compute with Winograd (winograd_kernel()).
+// 3x3 stride-1 float32 convs with enough channels compute with Winograd: channels-last ones on
+// AVX-512 CPUs with our F(2x2, 3x3) (make_own_winograd()), others with oneDNN's
+// (winograd_kernel()).
 // Channels-last 1x1 convs that widen and sum a residual run our SIMD kernel instead
 // (make_own_pointwise(); 1x1 convs on a 1x1 map likewise, make_vector_matrix()).
 // bf16 mode computes with bfloat16 X and W (f32 Y). bfloat16 X, W and Y (made by
@@ -30,6 +32,7 @@
 #include "ops/cpu/conv1x1_tiled_sgemm.h"
 #include "ops/cpu/onednn_common.h"
 #include "ops/cpu/simd_variant.h"
+#include "ops/cpu/winograd_weights.h"
 #include "ops/op.h"
 
 namespace infera {
@@ -67,6 +70,18 @@ struct ConvPlan {
   const float* pointwise_w = nullptr;
   simd::PointwiseSource pointwise_source;  // all but x, which a run fills in
   bool pointwise_relu = false;
+  // A channels-last 3x3 stride-1 conv through our Winograd F(2x2, 3x3) path
+  // (simd/winograd_f2x3_nhwc.h): transforms around 16 pointwise products per chunk of tiles,
+  // on the weights packed once (winograd_weights_). Each thread works in its own piece of the
+  // scratch: room for `winograd_threads`.
+  bool winograd_nhwc = false;
+  simd::WinogradTiles winograd_tiles;
+  int64_t winograd_chunk = 0;  // tiles transformed together
+  bool winograd_split_channels = false;  // threads share each chunk, each its output blocks
+  size_t winograd_offset = 0;
+  int64_t winograd_v_floats = 0, winograd_m_floats = 0;  // one V, one M piece of the scratch
+  int winograd_threads = 1;
+  bool winograd_relu = false;
   // > 1: every desc above is one image's, and a run reorders, convolves and reorders back
   // image by image (deterministic Winograd); X, Z and Y advance by these strides.
   int64_t images = 1;
@@ -114,6 +129,8 @@ class ConvOneDnnKernel final : public OpKernel {
   std::string plan_kernel_name(const void* node_state) const override {
     const auto* plan = static_cast<const ConvPlan*>(node_state);
     if (plan && plan->winograd) return "conv_f32_winograd_onednn";
+    if (plan && plan->winograd_nhwc)
+      return std::string("conv_f32_winograd_f2x3_nhwc_") + simd::simd_kernels().isa;
     if (plan && plan->vector_matrix) return "conv_f32_vector_matrix";
     if (plan && plan->pointwise_nhwc)
       return std::string("conv_f32_pointwise_nhwc_") + simd::simd_kernels().isa;
@@ -148,7 +165,7 @@ class ConvOneDnnKernel final : public OpKernel {
     }
     dn::set_threads(dn::threads_for_work(ctx.config().threads, macs(ctx.output(0))));
     auto plan = make_plan(logical_x(ctx.input(0)), ctx.has_input(2), ctx.has_input(3),
-                          ctx.packing_threads());
+                          ctx.packing_threads(), ctx.config().threads);
     ctx.request_scratch(plan->scratch.request_bytes());
     // The sum post-op reads each element of Z from Y, so Z's buffer can become Y's.
     if (ctx.has_input(3)) ctx.offer_input_buffer(3, 0);
@@ -166,7 +183,8 @@ class ConvOneDnnKernel final : public OpKernel {
     auto* plan = static_cast<const ConvPlan*>(ctx.node_state());
     if (plan) return execute(*plan, ctx, ctx.scratch());
     // Unplanned (dynamic or folded) node: build the plan now; allocation is allowed here.
-    auto fresh = make_plan(logical_x(x), ctx.has_input(2), ctx.has_input(3), ctx.threads());
+    auto fresh = make_plan(logical_x(x), ctx.has_input(2), ctx.has_input(3), ctx.threads(),
+                           ctx.threads());
     std::vector<char> scratch(fresh->scratch.request_bytes());
     execute(*fresh, ctx, scratch.data());
   }
@@ -186,10 +204,13 @@ class ConvOneDnnKernel final : public OpKernel {
     return channels_last_ ? channels_first_shape(x.shape()) : x.shape();
   }
   std::shared_ptr<ConvPlan> make_plan(const Shape& x, bool has_bias, bool has_z,
-                                      int packing_threads) const;
+                                      int packing_threads, int run_threads) const;
   void execute(const ConvPlan& plan, RunContext& ctx, void* scratch) const;
   bool make_vector_matrix(ConvPlan& plan, const SpatialGeometry& g) const;
   bool make_own_pointwise(ConvPlan& plan, const SpatialGeometry& g, bool has_z) const;
+  bool make_own_winograd(ConvPlan& plan, const SpatialGeometry& g, const Shape& x,
+                         int packing_threads, int run_threads) const;
+  void execute_own_winograd(const ConvPlan& plan, RunContext& ctx, void* scratch) const;
 
   SpatialAttrs attrs_;
   int64_t group_;
@@ -206,6 +227,10 @@ class ConvOneDnnKernel final : public OpKernel {
   mutable std::once_flag pointwise_once_;
   mutable Tensor pointwise_weights_;
   mutable int64_t pointwise_block_ = 0;
+  // W for make_own_winograd's path, transformed and packed once for `winograd_block_`.
+  mutable std::once_flag winograd_once_;
+  mutable Tensor winograd_weights_;
+  mutable int64_t winograd_block_ = 0;
 };
 
 // A transcendental costs several plain adds (as in unary_f32_simd.cpp): weighs the threshold
@@ -233,7 +258,8 @@ bool conv_keeps_plain_layout(const SpatialGeometry& g) {
   return is_pointwise(g);
 }
 
-// The oneDNN Winograd kernel a conv computes with, or null for the direct one. Winograd does
+// The oneDNN Winograd kernel a conv computes with, or null for the direct one (channels-last
+// convs on AVX-512 try our own F(2x2, 3x3) before: make_own_winograd()). Winograd does
 // 4x (F(4x4, 3x3), jit_wino_4x3) or 2.25x (F(2x2, 3x3), jit_fp32_wino_2x3) fewer multiplies, at
 // float32 rounding error, and computes in nChw16c, so X and Y are reordered in and out. Measured
 // on this AVX-512 CPU, 2 cores (docs/DECISIONS.md): F(4x4) wins from 20x20 outputs up at any batch
@@ -288,7 +314,8 @@ std::optional<dnnl::convolution_forward::primitive_desc> winograd_primitive(
 }
 
 std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool has_bias,
-                                                      bool has_z, int packing_threads) const {
+                                                      bool has_z, int packing_threads,
+                                                      int run_threads) const {
   SpatialGeometry g;
   Shape x = x_batch;
   const std::string err = resolve_forward_geometry(attrs_, x, weights_.shape().data() + 2, g);
@@ -306,6 +333,7 @@ std::shared_ptr<ConvPlan> ConvOneDnnKernel::make_plan(const Shape& x_batch, bool
   auto plan = std::make_shared<ConvPlan>();
   if (!bf16_ && !bf16_tensors_ && !has_z && make_vector_matrix(*plan, g)) return plan;
   if (make_own_pointwise(*plan, g, has_z)) return plan;
+  if (make_own_winograd(*plan, g, x, packing_threads, run_threads)) return plan;
   const int rank = static_cast<int>(x.size());
   const auto tensor_tag = channels_last_ ? dn::channels_last_tag(rank) : dn::plain_tag(rank);
   const auto tensors = bf16_tensors_ ? memory::data_type::bf16 : memory::data_type::f32;
@@ -511,7 +539,165 @@ bool ConvOneDnnKernel::make_own_pointwise(ConvPlan& plan, const SpatialGeometry&
   return true;
 }
 
+// Tiles a thread transforms together when threads split the tiles: whole 6-row tiles of the
+// products, with V and M (one block of output channels at a time) in L2 (24 and 48 were slower
+// on ResNet-50).
+constexpr int64_t kWinogradChunkTiles = 36;
+
+int64_t tiles_of(const simd::WinogradTiles& g) {
+  return g.images * g.tiles_down * g.tiles_across;
+}
+
+// Whether threads share each chunk of tiles and split the output channels: when each thread
+// would otherwise get few tiles to stream all of U past and the blocks split evenly. ResNet-50
+// at batch 1, 2 threads: its 7x7 convs 0.57-0.64 ms each against 0.74 split by tiles, its
+// 14x14 ones 0.34-0.36 against 0.37; its 28x28 ones (196 tiles) 0.33 against 0.32.
+bool split_winograd_channels(int64_t tiles, int64_t blocks, int threads) {
+  if (threads < 2 || blocks % threads != 0) return false;
+  return tiles < 2 * kWinogradChunkTiles * threads;
+}
+
+// Tiles transformed together. Shared by the threads, up to 64 (V for ResNet-50's 49 tiles of
+// 256 channels: 800 KB), in chunks as even as they can be.
+int64_t winograd_chunk_tiles(int64_t tiles, bool split_channels) {
+  if (!split_channels) return kWinogradChunkTiles;
+  constexpr int64_t kMaxShared = 64;
+  const int64_t chunks = (tiles + kMaxShared - 1) / kMaxShared;
+  return (tiles + chunks - 1) / chunks;
+}
+
+// Which 3x3 convs our Winograd path takes: those with 32 input channels or more (with 16, as
+// SqueezeNet's at 55x55, the transforms cost what the products save: 0.25-0.28 ms for two convs
+// against oneDNN's direct 0.27). Against oneDNN's kernels (its F(4x4) at 56x56 and 28x28, F(2x2)
+// at 14x14, direct at 7x7 and 13x13), 6 alternating per-node profiles at batch 1, 2 threads: the
+// groups of ResNet-50's convs at 56x56, 28x28, 14x14 and 7x7 took 0.93, 0.95, 0.92 and 0.89 of
+// the time (the 1x1 convs of those shapes included), its node time 0.94; SqueezeNet's 13x13
+// groups 0.86-0.87. At batch 32, level with F(4x4) at 56x56 and 28x28, ahead at 14x14 and 7x7.
+// INFERA_WINOGRAD_KERNEL=onednn turns it off, =own takes every conv it can; for measuring.
+bool own_winograd_wanted(int64_t cin) {
+  static const std::string forced = [] {
+    const char* v = std::getenv("INFERA_WINOGRAD_KERNEL");
+    return std::string(v ? v : "");
+  }();
+  if (forced == "onednn") return false;
+  return forced == "own" || cin >= 32;
+}
+
+// A channels-last float32 3x3 stride-1 conv with a Relu or no activation, input channels in
+// whole vectors and output channels in whole blocks of the pointwise kernel, on an AVX-512 CPU
+// (the products are that kernel's): our Winograd F(2x2, 3x3) path when own_winograd_wanted().
+bool ConvOneDnnKernel::make_own_winograd(ConvPlan& plan, const SpatialGeometry& g,
+                                         const Shape& x, int packing_threads,
+                                         int run_threads) const {
+  const simd::SimdKernels& table = simd::simd_kernels();
+  if (!channels_last_ || bf16_ || bf16_tensors_ || group_ != 1 || g.rank != 2 ||
+      std::string(table.isa) != "avx512" ||
+      (!activation_.name.empty() && activation_.name != "Relu"))
+    return false;
+  for (int d = kMaxSpatialRank - 2; d < kMaxSpatialRank; ++d)
+    if (g.kernel[d] != 3 || g.stride[d] != 1 || g.dilation[d] != 1) return false;
+  const int64_t cout = weights_.dim(0), cin = weights_.dim(1);
+  constexpr int64_t kVector = 16;  // the transforms' channel step at every level
+  if (cin % kVector != 0 || cout % table.pointwise_block != 0) return false;
+  if (!own_winograd_wanted(cin)) return false;
+  std::call_once(winograd_once_, [&] {
+    winograd_block_ = table.pointwise_block;
+    winograd_weights_ = Tensor::empty(DType::kFloat32, {16 * cout * cin});
+    with_bytes(weights_, [&](const void* bytes) {
+      dn::pack_winograd_f2x3_blocked(static_cast<const float*>(bytes), static_cast<int>(cout),
+                                     static_cast<int>(cin), static_cast<int>(winograd_block_),
+                                     winograd_weights_.data<float>(), packing_threads);
+      release_file_pages(bytes, weights_.nbytes());
+    });
+  });
+  if (winograd_block_ != table.pointwise_block) return false;  // a test switched levels
+  const int h = kMaxSpatialRank - 2, w = kMaxSpatialRank - 1;
+  plan.winograd_tiles = {x[0],     g.in[h],  g.in[w],        cin,
+                         g.out[h], g.out[w], cout,           g.pad_begin[h],
+                         g.pad_begin[w], (g.out[h] + 1) / 2, (g.out[w] + 1) / 2};
+  const int64_t tiles = tiles_of(plan.winograd_tiles);
+  plan.winograd_threads = std::max(1, run_threads);
+  const int64_t blocks = cout / winograd_block_;
+  plan.winograd_split_channels = split_winograd_channels(tiles, blocks, plan.winograd_threads);
+  plan.winograd_chunk = winograd_chunk_tiles(tiles, plan.winograd_split_channels);
+  // Split by tiles, each thread has its own V and M; split by channels, V is shared.
+  const int64_t v_floats = 16 * plan.winograd_chunk * cin;
+  plan.winograd_m_floats = (16 * plan.winograd_chunk * winograd_block_ + 15) / 16 * 16;
+  plan.winograd_v_floats = (v_floats + 15) / 16 * 16;  // each piece on its own cache line
+  const int64_t pieces = plan.winograd_split_channels ? 1 : plan.winograd_threads;
+  plan.winograd_offset = plan.scratch.reserve(
+      sizeof(float) * static_cast<size_t>(pieces * plan.winograd_v_floats +
+                                          plan.winograd_threads * plan.winograd_m_floats));
+  plan.winograd_relu = activation_.name == "Relu";
+  plan.winograd_nhwc = true;
+  return true;
+}
+
+// Chunk by chunk of tiles: the chunk's input patches are transformed into V; for each block of
+// output channels the 16 positions' products M[pos] = V[pos] x U[pos] come from the pointwise
+// kernel, and M is transformed into Y. Threads take contiguous ranges of tiles, or, with few
+// tiles, share each chunk (its transform split by tiles) and take ranges of output blocks, so
+// each streams only its part of U. A tile's outputs are computed the same way in every case.
+void ConvOneDnnKernel::execute_own_winograd(const ConvPlan& p, RunContext& ctx,
+                                            void* scratch) const {
+  const simd::SimdKernels& table = simd::simd_kernels();
+  const simd::WinogradTiles& g = p.winograd_tiles;
+  const float* x = ctx.input(0).data<float>();
+  const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
+  const float* z = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
+  float* y = ctx.output(0).data<float>();
+  const float* u = winograd_weights_.data<float>();
+  const int64_t cin = g.in_channels, cout = g.out_channels, block = winograd_block_;
+  const int64_t tiles = tiles_of(g), chunk = p.winograd_chunk;
+  auto* base = reinterpret_cast<float*>(dn::ScratchLayout::piece(scratch, p.winograd_offset));
+  const int threads = std::min(ctx.threads(), p.winograd_threads);
+  // Output blocks [b0, b1) of tiles [c0, c1), whose V (positions n * cin floats apart) is done.
+  auto products_and_output = [&](const float* v, float* m, int64_t c0, int64_t c1, int64_t b0,
+                                 int64_t b1) {
+    const int64_t n = c1 - c0;
+    for (int64_t b = b0 * block; b < b1 * block; b += block) {
+      for (int pos = 0; pos < 16; ++pos) {
+        simd::PointwiseSource source;
+        source.x = v + pos * n * cin;
+        source.in_channels = cin;
+        table.pointwise_conv_nhwc(source, 0, n, u + (pos * cout + b) * cin, nullptr, nullptr,
+                                  m + pos * n * block, block, block, false);
+      }
+      table.winograd_f2x3_output(g, m, n * block, c0, c1, b, block, bias, z, y, p.winograd_relu);
+    }
+  };
+  if (!p.winograd_split_channels || threads == 1) {
+    parallel_ranges_per_thread(
+        threads, tiles, 16 * cin * cout, [&](int thread, int64_t t0, int64_t t1) {
+          float* v = base + thread * (p.winograd_v_floats + p.winograd_m_floats);
+          float* m = v + p.winograd_v_floats;
+          for (int64_t c0 = t0; c0 < t1; c0 += chunk) {
+            const int64_t c1 = std::min(t1, c0 + chunk);
+            table.winograd_f2x3_input(g, x, c0, c1, v, (c1 - c0) * cin);
+            products_and_output(v, m, c0, c1, 0, cout / block);
+          }
+        });
+    return;
+  }
+  const int64_t blocks = cout / block;
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    float* v = base;
+    float* m = base + p.winograd_v_floats + t * p.winograd_m_floats;
+    for (int64_t c0 = 0; c0 < tiles; c0 += chunk) {
+      const int64_t c1 = std::min(tiles, c0 + chunk), n = c1 - c0;
+      const int64_t mine0 = c0 + n * t / nt, mine1 = c0 + n * (t + 1) / nt;
+      table.winograd_f2x3_input(g, x, mine0, mine1, v + (mine0 - c0) * cin, n * cin);
+#pragma omp barrier
+      products_and_output(v, m, c0, c1, blocks * t / nt, blocks * (t + 1) / nt);
+#pragma omp barrier
+    }
+  }
+}
+
 void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch) const {
+  if (p.winograd_nhwc) return execute_own_winograd(p, ctx, scratch);
   if (p.pointwise_nhwc) {
     Tensor& y = ctx.output(0);
     const int64_t cout = weights_.dim(0);

@@ -27,10 +27,18 @@ constexpr float kG4x4[6][kKernel] = {
 struct Layout {
   dnnl_wino_memory_format_t format;
   int alpha, ic, oc, ic_block, oc_block, ic2_block, oc2_block;
+  // > 0: our own layout instead, [alpha * alpha][oc / own_block][ic][own_block].
+  int own_block = 0;
 
   // Where the oc_block values of tile position (a, b), input channel `ic` and output-channel
   // block `ob` start.
   size_t offset(int a, int b, int ic_index, int ob) const {
+    if (own_block > 0) {
+      const size_t lane = static_cast<size_t>(ob) * oc_block;
+      const size_t block = (static_cast<size_t>(a) * alpha + b) * (oc / own_block) +
+                           lane / own_block;
+      return (block * ic + ic_index) * own_block + lane % own_block;
+    }
     const int nb_ic = ic / ic_block, nb_oc = oc / oc_block;
     const int ib = ic_index / ic_block, i = ic_index % ic_block;
     if (format == dnnl_wino_wei_aaOio) {
@@ -111,6 +119,20 @@ bool pack_winograd_weights(const dnnl::memory::desc& plain, const float* weights
   for (int ob = 0; ob < blocks; ++ob)
     for (int ic = 0; ic < l.ic; ++ic) transform_block(l, g, weights, ob, ic, dst);
   return true;
+}
+
+void pack_winograd_f2x3_blocked(const float* weights, int out_channels, int in_channels,
+                                int block, float* dst, int threads) {
+  Layout l{};
+  l.alpha = 4;
+  l.ic = in_channels;
+  l.oc = out_channels;
+  l.oc_block = kLanes;
+  l.own_block = block;
+  const int blocks = out_channels / kLanes;
+#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
+  for (int ob = 0; ob < blocks; ++ob)
+    for (int ic = 0; ic < in_channels; ++ic) transform_block(l, kG2x2, weights, ob, ic, dst);
 }
 
 }  // namespace infera::onednn
