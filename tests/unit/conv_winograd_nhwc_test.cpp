@@ -72,7 +72,17 @@ std::vector<double> direct_conv(const simd::WinogradTiles& g, const float* x, co
 
 TEST(WinogradNhwc, TransformsAroundExactProductsGiveTheConvAtEverySimdLevel) {
   // Padding on one side only and odd maps (tiles cut off at the bottom and right), two images.
-  const simd::WinogradTiles g{2, 6, 7, 32, 5, 6, 16, 0, 1, 3, 3};
+  const simd::WinogradTiles g{.images = 2,
+                              .in_height = 6,
+                              .in_width = 7,
+                              .in_channels = 32,
+                              .out_height = 5,
+                              .out_width = 6,
+                              .out_channels = 16,
+                              .pad_top = 0,
+                              .pad_left = 1,
+                              .tiles_down = 3,
+                              .tiles_across = 3};
   const Tensor x = lcg_tensor({g.images, g.in_height, g.in_width, g.in_channels}, 2, 19);
   const Tensor w = lcg_tensor({g.out_channels, g.in_channels, 3, 3}, 3, 19);
   const Tensor bias = lcg_tensor({g.out_channels}, 4, 19);

@@ -552,8 +552,10 @@ int64_t tiles_of(const simd::WinogradTiles& g) {
 // would otherwise get few tiles to stream all of U past and the blocks split evenly. ResNet-50
 // at batch 1, 2 threads: its 7x7 convs 0.57-0.64 ms each against 0.74 split by tiles, its
 // 14x14 ones 0.34-0.36 against 0.37; its 28x28 ones (196 tiles) 0.33 against 0.32.
-bool split_winograd_channels(int64_t tiles, int64_t blocks, int threads) {
-  if (threads < 2 || blocks % threads != 0) return false;
+bool split_winograd_channels(int64_t tiles, int64_t blocks, int64_t work_per_tile,
+                             int threads) {
+  if (threads < 2 || blocks % threads != 0 || tiles * work_per_tile < kMinParallelWork)
+    return false;
   return tiles < 2 * kWinogradChunkTiles * threads;
 }
 
@@ -612,13 +614,22 @@ bool ConvOneDnnKernel::make_own_winograd(ConvPlan& plan, const SpatialGeometry& 
   });
   if (winograd_block_ != table.pointwise_block) return false;  // a test switched levels
   const int h = kMaxSpatialRank - 2, w = kMaxSpatialRank - 1;
-  plan.winograd_tiles = {x[0],     g.in[h],  g.in[w],        cin,
-                         g.out[h], g.out[w], cout,           g.pad_begin[h],
-                         g.pad_begin[w], (g.out[h] + 1) / 2, (g.out[w] + 1) / 2};
+  plan.winograd_tiles = {.images = x[0],
+                         .in_height = g.in[h],
+                         .in_width = g.in[w],
+                         .in_channels = cin,
+                         .out_height = g.out[h],
+                         .out_width = g.out[w],
+                         .out_channels = cout,
+                         .pad_top = g.pad_begin[h],
+                         .pad_left = g.pad_begin[w],
+                         .tiles_down = (g.out[h] + 1) / 2,
+                         .tiles_across = (g.out[w] + 1) / 2};
   const int64_t tiles = tiles_of(plan.winograd_tiles);
   plan.winograd_threads = std::max(1, run_threads);
   const int64_t blocks = cout / winograd_block_;
-  plan.winograd_split_channels = split_winograd_channels(tiles, blocks, plan.winograd_threads);
+  plan.winograd_split_channels =
+      split_winograd_channels(tiles, blocks, 16 * cin * cout, plan.winograd_threads);
   plan.winograd_chunk = winograd_chunk_tiles(tiles, plan.winograd_split_channels);
   // Split by tiles, each thread has its own V and M; split by channels, V is shared.
   const int64_t v_floats = 16 * plan.winograd_chunk * cin;
