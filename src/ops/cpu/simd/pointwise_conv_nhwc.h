@@ -29,7 +29,11 @@ struct PointwiseTile {
   static constexpr int kBlock = kVecs * Vec::kWidth;  // output channels per packed block
 };
 
-// Rows [0, rows) of one tile (rows <= kRows): the same arithmetic for every row count.
+// Rows [0, rows) of one tile (rows <= kRows): the same arithmetic for every row count. The
+// loops over rows and vectors are unrolled by pragma: left to itself GCC 12 kept acc on the
+// stack around the channel loop, 48 spills and reloads per tile, which with Winograd's short
+// sums (32-64 channels) cost SqueezeNet 1.1 6% (0.936 after, 8 of 8 alternating pairs faster;
+// ResNet-50 0.972, 7 of 8).
 template <class Vec, int kRowsHere>
 inline void pointwise_tile(const float* const* x_rows, int64_t in_channels,
                            const float* w_block, const float* bias, const float* z, float* y,
@@ -37,21 +41,28 @@ inline void pointwise_tile(const float* const* x_rows, int64_t in_channels,
   using V = typename Vec::V;
   constexpr int W = Vec::kWidth, kVecs = PointwiseTile<Vec>::kVecs;
   V acc[kRowsHere][kVecs];
+#pragma GCC unroll 4
   for (int v = 0; v < kVecs; ++v) {
     const V b = bias ? Vec::load(bias + v * W) : Vec::set1(0.0f);
+#pragma GCC unroll 6
     for (int r = 0; r < kRowsHere; ++r) acc[r][v] = b;
   }
   for (int64_t c = 0; c < in_channels; ++c) {
     const float* wc = w_block + c * kVecs * W;
     V wv[kVecs];
+#pragma GCC unroll 4
     for (int v = 0; v < kVecs; ++v) wv[v] = Vec::load(wc + v * W);
+#pragma GCC unroll 6
     for (int r = 0; r < kRowsHere; ++r) {
       const V xr = Vec::set1(x_rows[r][c]);
+#pragma GCC unroll 4
       for (int v = 0; v < kVecs; ++v) acc[r][v] = Vec::fmadd(xr, wv[v], acc[r][v]);
     }
   }
   const V zero = Vec::set1(0.0f);
+#pragma GCC unroll 6
   for (int r = 0; r < kRowsHere; ++r)
+#pragma GCC unroll 4
     for (int v = 0; v < kVecs; ++v) {
       V out = acc[r][v];
       if (z) out = Vec::add(out, Vec::load(z + r * y_stride + v * W));
