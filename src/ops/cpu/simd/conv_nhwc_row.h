@@ -32,9 +32,11 @@ inline void conv_nhwc_block(const ConvNhwcRow& a, int64_t ow0, int64_t c0, int p
   const bool dense = a.dilation == 1;
   const int64_t groups = dense ? 1 : a.kernel_w, taps = dense ? a.kernel_w * cin : cin;
   const int64_t group_step = a.dilation * cin;
-  V acc[P][NV];
+  V acc[P][NV];  // the register loops are unrolled by pragma, as in pointwise_conv_nhwc.h
+#pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
     const V b = a.bias ? Vec::load(a.bias + c0 + v * W) : Vec::set1(0.f);
+#pragma GCC unroll 12
     for (int p = 0; p < P; ++p) acc[p][v] = b;
   }
   const float* w = a.weights + c0;
@@ -44,9 +46,12 @@ inline void conv_nhwc_block(const ConvNhwcRow& a, int64_t ow0, int64_t c0, int p
       const float* x = row + g * group_step;
       for (int64_t t = 0; t < taps; ++t, w += cout) {
         V wv[NV];
+#pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) wv[v] = Vec::load(w + v * W);
+#pragma GCC unroll 12
         for (int p = 0; p < P; ++p) {
           const V xv = Vec::set1(x[p * pixel_step + t]);
+#pragma GCC unroll 4
           for (int v = 0; v < NV; ++v) acc[p][v] = Vec::fmadd(xv, wv[v], acc[p][v]);
         }
       }
@@ -57,12 +62,14 @@ inline void conv_nhwc_block(const ConvNhwcRow& a, int64_t ow0, int64_t c0, int p
   float* y = a.y;
   const int64_t pooled_end = a.out_width / 2 * 2;  // the pool's floor drops an odd last column
   const V lo = Vec::set1(a.clip_min), hi = Vec::set1(a.clip_max);
+#pragma GCC unroll 12
   for (int p = 0; p < P; ++p) {
     const int64_t ow = ow0 + p;
     if (pool_pass != 0) {
       if (ow >= pooled_end) continue;
       float* out = y + (ow / 2) * cout + c0;
       const bool first = pool_pass == 1 && ow % 2 == 0;
+#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) {
         const V r = Vec::min(hi, Vec::max(lo, acc[p][v]));
         Vec::store(out + v * W, first ? r : Vec::max(Vec::load(out + v * W), r));
@@ -70,6 +77,7 @@ inline void conv_nhwc_block(const ConvNhwcRow& a, int64_t ow0, int64_t c0, int p
       continue;
     }
     const int64_t offset = ow * cout + c0;
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       V r = acc[p][v];
       if (z) r = Vec::add(r, Vec::load(z + offset + v * W));
