@@ -6,7 +6,7 @@
 // directly. Channels-first tensors: 1x1 convs compute on them directly, others in the layout
 // oneDNN picks (NHWC on AVX-512), which run() reorders into and out of through arena scratch.
 // 3x3 stride-1 float32 convs with enough channels compute with Winograd: channels-last ones on
-// AVX-512 CPUs with our F(2x2, 3x3) (make_own_winograd()), others with oneDNN's
+// AVX-512 CPUs with our F(2x2, 3x3) or F(4x4, 3x3) (make_own_winograd()), others with oneDNN's
 // (winograd_kernel()).
 // Channels-last 1x1 convs that widen and sum a residual run our SIMD kernel instead
 // (make_own_pointwise(); 1x1 convs on a 1x1 map likewise, make_vector_matrix()).
@@ -70,8 +70,8 @@ struct ConvPlan {
   const float* pointwise_w = nullptr;
   simd::PointwiseSource pointwise_source;  // all but x, which a run fills in
   bool pointwise_relu = false;
-  // A channels-last 3x3 stride-1 conv through our Winograd F(2x2, 3x3) path
-  // (simd/winograd_f2x3_nhwc.h): transforms around 16 pointwise products per chunk of tiles,
+  // A channels-last 3x3 stride-1 conv through our Winograd F(2x2, 3x3) or F(4x4, 3x3) path
+  // (simd/winograd_nhwc.h): transforms around 16 or 36 pointwise products per chunk of tiles,
   // on the weights packed once (winograd_weights_). Each thread works in its own piece of the
   // scratch: room for `winograd_threads`.
   bool winograd_nhwc = false;
@@ -130,7 +130,9 @@ class ConvOneDnnKernel final : public OpKernel {
     const auto* plan = static_cast<const ConvPlan*>(node_state);
     if (plan && plan->winograd) return "conv_f32_winograd_onednn";
     if (plan && plan->winograd_nhwc)
-      return std::string("conv_f32_winograd_f2x3_nhwc_") + simd::simd_kernels().isa;
+      return std::string(plan->winograd_tiles.tile == 4 ? "conv_f32_winograd_f4x3_nhwc_"
+                                                         : "conv_f32_winograd_f2x3_nhwc_") +
+             simd::simd_kernels().isa;
     if (plan && plan->vector_matrix) return "conv_f32_vector_matrix";
     if (plan && plan->pointwise_nhwc)
       return std::string("conv_f32_pointwise_nhwc_") + simd::simd_kernels().isa;
@@ -227,9 +229,10 @@ class ConvOneDnnKernel final : public OpKernel {
   mutable std::once_flag pointwise_once_;
   mutable Tensor pointwise_weights_;
   mutable int64_t pointwise_block_ = 0;
-  // W for make_own_winograd's path, transformed and packed once for `winograd_block_`.
-  mutable std::once_flag winograd_once_;
-  mutable Tensor winograd_weights_;
+  // W for make_own_winograd's path, transformed and packed once for `winograd_block_`, [0]
+  // for F(2x2, 3x3) and [1] for F(4x4, 3x3) (the choice follows the map's size).
+  mutable std::once_flag winograd_once_[2];
+  mutable Tensor winograd_weights_[2];
   mutable int64_t winograd_block_ = 0;
 };
 
@@ -259,7 +262,7 @@ bool conv_keeps_plain_layout(const SpatialGeometry& g) {
 }
 
 // The oneDNN Winograd kernel a conv computes with, or null for the direct one (channels-last
-// convs on AVX-512 try our own F(2x2, 3x3) before: make_own_winograd()). Winograd does
+// convs on AVX-512 try our own Winograd before: make_own_winograd()). Winograd does
 // 4x (F(4x4, 3x3), jit_wino_4x3) or 2.25x (F(2x2, 3x3), jit_fp32_wino_2x3) fewer multiplies, at
 // float32 rounding error, and computes in nChw16c, so X and Y are reordered in and out. Measured
 // on this AVX-512 CPU, 2 cores (docs/DECISIONS.md): F(4x4) wins from 20x20 outputs up at any batch
@@ -568,26 +571,37 @@ int64_t winograd_chunk_tiles(int64_t tiles, bool split_channels) {
   return (tiles + chunks - 1) / chunks;
 }
 
-// Which 3x3 convs our Winograd path takes: those with 32 input channels or more (with 16, as
-// SqueezeNet's at 55x55, the transforms cost what the products save: 0.25-0.28 ms for two convs
-// against oneDNN's direct 0.27). Against oneDNN's kernels (its F(4x4) at 56x56 and 28x28, F(2x2)
-// at 14x14, direct at 7x7 and 13x13), 6 alternating per-node profiles at batch 1, 2 threads: the
-// groups of ResNet-50's convs at 56x56, 28x28, 14x14 and 7x7 took 0.93, 0.95, 0.92 and 0.89 of
-// the time (the 1x1 convs of those shapes included), its node time 0.94; SqueezeNet's 13x13
-// groups 0.86-0.87. At batch 32, level with F(4x4) at 56x56 and 28x28, ahead at 14x14 and 7x7.
-// INFERA_WINOGRAD_KERNEL=onednn turns it off, =own takes every conv it can; for measuring.
-bool own_winograd_wanted(int64_t cin) {
+// Which 3x3 convs our Winograd path takes, and with which output tile (0: none): those with 32
+// input channels or more (with 16, as SqueezeNet's at 55x55, the transforms cost what the
+// products save: 0.25-0.28 ms for two convs against oneDNN's direct 0.27); F(4x4, 3x3) from
+// 20x20 outputs, F(2x2, 3x3) below. The tile follows one image's geometry only, so an image
+// gets the same bits alone as in a batch. Measured per node at batch 1, 2 threads
+// (docs/DECISIONS.md): F(4x4) against F(2x2) took 0.70 of the time for ResNet-50's 56x56 convs,
+// 0.74 for its 28x28 ones and 0.82 for SqueezeNet's 27x27 ones (32 input channels), but 1.1-1.2
+// at 14x14 and 13x13 (2.25x the transformed weights to stream for 16 tiles an image, and the
+// tiles cover 16x16) and 1.5 at 7x7. F(2x2) against oneDNN's kernels (its F(4x4) at 56x56 and
+// 28x28, F(2x2) at 14x14, direct at 7x7 and 13x13), 6 alternating profiles: ResNet-50's groups
+// at 14x14 and 7x7 0.92 and 0.89 of the time (the 1x1 convs of those shapes included),
+// SqueezeNet's 13x13 groups 0.86-0.87. INFERA_WINOGRAD_KERNEL=onednn turns the path off, =own
+// takes every conv it can; INFERA_WINOGRAD_TILE=2|4 forces a tile; for measuring.
+int own_winograd_tile(const SpatialGeometry& g, int64_t cin) {
   static const std::string forced = [] {
     const char* v = std::getenv("INFERA_WINOGRAD_KERNEL");
     return std::string(v ? v : "");
   }();
-  if (forced == "onednn") return false;
-  return forced == "own" || cin >= 32;
+  static const int forced_tile = [] {
+    const char* v = std::getenv("INFERA_WINOGRAD_TILE");
+    return v ? std::atoi(v) : 0;
+  }();
+  if (forced == "onednn" || (forced != "own" && cin < 32)) return 0;
+  if (forced_tile == 2 || forced_tile == 4) return forced_tile;
+  const int64_t smallest_out = std::min(g.out[kMaxSpatialRank - 2], g.out[kMaxSpatialRank - 1]);
+  return smallest_out >= 20 ? 4 : 2;
 }
 
 // A channels-last float32 3x3 stride-1 conv with a Relu or no activation, input channels in
 // whole vectors and output channels in whole blocks of the pointwise kernel, on an AVX-512 CPU
-// (the products are that kernel's): our Winograd F(2x2, 3x3) path when own_winograd_wanted().
+// (the products are that kernel's): our Winograd path when own_winograd_tile() gives a tile.
 bool ConvOneDnnKernel::make_own_winograd(ConvPlan& plan, const SpatialGeometry& g,
                                          const Shape& x, int packing_threads,
                                          int run_threads) const {
@@ -601,15 +615,18 @@ bool ConvOneDnnKernel::make_own_winograd(ConvPlan& plan, const SpatialGeometry& 
   const int64_t cout = weights_.dim(0), cin = weights_.dim(1);
   constexpr int64_t kVector = 16;  // the transforms' channel step at every level
   if (cin % kVector != 0 || cout % table.pointwise_block != 0) return false;
-  if (!own_winograd_wanted(cin)) return false;
-  std::call_once(winograd_once_, [&] {
+  const int tile = own_winograd_tile(g, cin);
+  if (tile == 0) return false;
+  const int64_t positions = (tile + 2) * (tile + 2);
+  Tensor& packed = winograd_weights_[tile == 4];
+  std::call_once(winograd_once_[tile == 4], [&] {
     winograd_block_ = table.pointwise_block;
-    winograd_weights_ = Tensor::empty(DType::kFloat32, {16 * cout * cin});
+    packed = Tensor::empty(DType::kFloat32, {positions * cout * cin});
     with_bytes(weights_, [&](const void* bytes) {
-      dn::pack_winograd_f2x3_blocked(static_cast<const float*>(bytes), static_cast<int>(cout),
-                                     static_cast<int>(cin), static_cast<int>(winograd_block_),
-                                     winograd_weights_.data<float>(), packing_threads);
-      release_file_pages(bytes, weights_.nbytes());
+      dn::pack_winograd_blocked(static_cast<const float*>(bytes), static_cast<int>(cout),
+                                static_cast<int>(cin), tile, static_cast<int>(winograd_block_),
+                                packed.data<float>(), packing_threads);
+      release_file_pages(bytes, weights_.nbytes());  // read back from the file if needed again
     });
   });
   if (winograd_block_ != table.pointwise_block) return false;  // a test switched levels
@@ -623,17 +640,18 @@ bool ConvOneDnnKernel::make_own_winograd(ConvPlan& plan, const SpatialGeometry& 
                          .out_channels = cout,
                          .pad_top = g.pad_begin[h],
                          .pad_left = g.pad_begin[w],
-                         .tiles_down = (g.out[h] + 1) / 2,
-                         .tiles_across = (g.out[w] + 1) / 2};
+                         .tile = tile,
+                         .tiles_down = (g.out[h] + tile - 1) / tile,
+                         .tiles_across = (g.out[w] + tile - 1) / tile};
   const int64_t tiles = tiles_of(plan.winograd_tiles);
   plan.winograd_threads = std::max(1, run_threads);
   const int64_t blocks = cout / winograd_block_;
   plan.winograd_split_channels =
-      split_winograd_channels(tiles, blocks, 16 * cin * cout, plan.winograd_threads);
+      split_winograd_channels(tiles, blocks, positions * cin * cout, plan.winograd_threads);
   plan.winograd_chunk = winograd_chunk_tiles(tiles, plan.winograd_split_channels);
   // Split by tiles, each thread has its own V and M; split by channels, V is shared.
-  const int64_t v_floats = 16 * plan.winograd_chunk * cin;
-  plan.winograd_m_floats = (16 * plan.winograd_chunk * winograd_block_ + 15) / 16 * 16;
+  const int64_t v_floats = positions * plan.winograd_chunk * cin;
+  plan.winograd_m_floats = (positions * plan.winograd_chunk * winograd_block_ + 15) / 16 * 16;
   plan.winograd_v_floats = (v_floats + 15) / 16 * 16;  // each piece on its own cache line
   const int64_t pieces = plan.winograd_split_channels ? 1 : plan.winograd_threads;
   plan.winograd_offset = plan.scratch.reserve(
@@ -657,7 +675,11 @@ void ConvOneDnnKernel::execute_own_winograd(const ConvPlan& p, RunContext& ctx,
   const float* bias = ctx.has_input(2) ? ctx.input(2).data<float>() : nullptr;
   const float* z = ctx.has_input(3) ? ctx.input(3).data<float>() : nullptr;
   float* y = ctx.output(0).data<float>();
-  const float* u = winograd_weights_.data<float>();
+  const bool f4x4 = g.tile == 4;
+  const float* u = winograd_weights_[f4x4].data<float>();
+  const auto input = table.winograd_input[f4x4];
+  const auto output = table.winograd_output[f4x4];
+  const int positions = static_cast<int>((g.tile + 2) * (g.tile + 2));
   const int64_t cin = g.in_channels, cout = g.out_channels, block = winograd_block_;
   const int64_t tiles = tiles_of(g), chunk = p.winograd_chunk;
   auto* base = reinterpret_cast<float*>(dn::ScratchLayout::piece(scratch, p.winograd_offset));
@@ -667,24 +689,24 @@ void ConvOneDnnKernel::execute_own_winograd(const ConvPlan& p, RunContext& ctx,
                                  int64_t b1) {
     const int64_t n = c1 - c0;
     for (int64_t b = b0 * block; b < b1 * block; b += block) {
-      for (int pos = 0; pos < 16; ++pos) {
+      for (int pos = 0; pos < positions; ++pos) {
         simd::PointwiseSource source;
         source.x = v + pos * n * cin;
         source.in_channels = cin;
         table.pointwise_conv_nhwc(source, 0, n, u + (pos * cout + b) * cin, nullptr, nullptr,
                                   m + pos * n * block, block, block, false);
       }
-      table.winograd_f2x3_output(g, m, n * block, c0, c1, b, block, bias, z, y, p.winograd_relu);
+      output(g, m, n * block, c0, c1, b, block, bias, z, y, p.winograd_relu);
     }
   };
   if (!p.winograd_split_channels || threads == 1) {
     parallel_ranges_per_thread(
-        threads, tiles, 16 * cin * cout, [&](int thread, int64_t t0, int64_t t1) {
+        threads, tiles, positions * cin * cout, [&](int thread, int64_t t0, int64_t t1) {
           float* v = base + thread * (p.winograd_v_floats + p.winograd_m_floats);
           float* m = v + p.winograd_v_floats;
           for (int64_t c0 = t0; c0 < t1; c0 += chunk) {
             const int64_t c1 = std::min(t1, c0 + chunk);
-            table.winograd_f2x3_input(g, x, c0, c1, v, (c1 - c0) * cin);
+            input(g, x, c0, c1, v, (c1 - c0) * cin);
             products_and_output(v, m, c0, c1, 0, cout / block);
           }
         });
@@ -699,7 +721,7 @@ void ConvOneDnnKernel::execute_own_winograd(const ConvPlan& p, RunContext& ctx,
     for (int64_t c0 = 0; c0 < tiles; c0 += chunk) {
       const int64_t c1 = std::min(tiles, c0 + chunk), n = c1 - c0;
       const int64_t mine0 = c0 + n * t / nt, mine1 = c0 + n * (t + 1) / nt;
-      table.winograd_f2x3_input(g, x, mine0, mine1, v + (mine0 - c0) * cin, n * cin);
+      input(g, x, mine0, mine1, v + (mine0 - c0) * cin, n * cin);
 #pragma omp barrier
       products_and_output(v, m, c0, c1, blocks * t / nt, blocks * (t + 1) / nt);
 #pragma omp barrier

@@ -24,6 +24,14 @@ constexpr float kG4x4[6][kKernel] = {
     {128.f / 1071.f, -64.f / 357.f, 32.f / 119.f},
     {0.f, 0.f, 1.f}};
 
+// G of our own F(4x4, 3x3) (simd/winograd_nhwc.h), interpolating at 0, 1, -1, 2, -2 and infinity.
+constexpr float kG4x4Own[6][kKernel] = {{1.f / 4, 0.f, 0.f},
+                                        {-1.f / 6, -1.f / 6, -1.f / 6},
+                                        {-1.f / 6, 1.f / 6, -1.f / 6},
+                                        {1.f / 24, 1.f / 12, 1.f / 6},
+                                        {1.f / 24, -1.f / 12, 1.f / 6},
+                                        {0.f, 0.f, 1.f}};
+
 struct Layout {
   dnnl_wino_memory_format_t format;
   int alpha, ic, oc, ic_block, oc_block, ic2_block, oc2_block;
@@ -121,18 +129,19 @@ bool pack_winograd_weights(const dnnl::memory::desc& plain, const float* weights
   return true;
 }
 
-void pack_winograd_f2x3_blocked(const float* weights, int out_channels, int in_channels,
-                                int block, float* dst, int threads) {
+void pack_winograd_blocked(const float* weights, int out_channels, int in_channels, int tile,
+                           int block, float* dst, int threads) {
   Layout l{};
-  l.alpha = 4;
+  l.alpha = tile + 2;
   l.ic = in_channels;
   l.oc = out_channels;
   l.oc_block = kLanes;
   l.own_block = block;
+  const float(*g)[kKernel] = tile == 4 ? kG4x4Own : kG2x2;
   const int blocks = out_channels / kLanes;
 #pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
   for (int ob = 0; ob < blocks; ++ob)
-    for (int ic = 0; ic < in_channels; ++ic) transform_block(l, kG2x2, weights, ob, ic, dst);
+    for (int ic = 0; ic < in_channels; ++ic) transform_block(l, g, weights, ob, ic, dst);
 }
 
 }  // namespace infera::onednn

@@ -1,5 +1,5 @@
 // 3x3 conv weights into the Winograd domain, in the layouts oneDNN's Winograd convolutions read
-// (and the one our own F(2x2, 3x3) path reads).
+// (and the one our own path reads).
 //
 // oneDNN 2.6's Winograd primitives take their weights pre-transformed (U = G g G^T per 3x3
 // kernel, 4x4 or 6x6 values each) and blocked in layouts of their own (dnnl_wino_desc_t). Its
@@ -26,11 +26,11 @@ namespace infera::onednn {
 bool pack_winograd_weights(const dnnl::memory::desc& plain, const float* weights,
                            const dnnl::memory::desc& wanted, float* dst, int threads);
 
-// The same F(2x2, 3x3) transform into the layout of our own Winograd path (conv_onednn.cpp,
-// simd/winograd_f2x3_nhwc.h): dst [16 positions][out_channels / block][in_channels][block],
-// each position's slice packed as the pointwise kernel reads its weights. out_channels: a
-// multiple of block, block a multiple of 16.
-void pack_winograd_f2x3_blocked(const float* weights, int out_channels, int in_channels,
-                                int block, float* dst, int threads);
+// The F(tile x tile, 3x3) transform (tile 2 or 4) into the layout of our own Winograd path
+// (conv_onednn.cpp, simd/winograd_nhwc.h): dst [a * a positions][out_channels / block]
+// [in_channels][block], a = tile + 2, each position's slice packed as the pointwise kernel
+// reads its weights. out_channels: a multiple of block, block a multiple of 16.
+void pack_winograd_blocked(const float* weights, int out_channels, int in_channels, int tile,
+                           int block, float* dst, int threads);
 
 }  // namespace infera::onednn

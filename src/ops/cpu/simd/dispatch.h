@@ -93,16 +93,18 @@ struct PointwiseSource {
   }
 };
 
-// The tiles of a channels-last Winograd F(2x2, 3x3) conv, stride 1 (winograd_f2x3_nhwc.h): X is
-// [images][in_height][in_width][in_channels], Y [images][out_height][out_width][out_channels],
-// and tile t, over [images][tiles_down][tiles_across], covers output rows 2 * (t's row) + 0..1
-// and columns likewise (those inside the map), reading the 4x4 input patch from row
-// 2 * (t's row) - pad_top and column 2 * (t's column) - pad_left.
+// The tiles of a channels-last Winograd F(t x t, 3x3) conv, stride 1, t = `tile` (2 or 4;
+// winograd_nhwc.h): X is [images][in_height][in_width][in_channels], Y [images][out_height]
+// [out_width][out_channels], and tile k, over [images][tiles_down][tiles_across], covers output
+// rows t * (k's row) + 0..t-1 and columns likewise (those inside the map), reading the
+// (t + 2) x (t + 2) input patch from row t * (k's row) - pad_top and column t * (k's column) -
+// pad_left.
 struct WinogradTiles {
   int64_t images, in_height, in_width, in_channels;  // in_channels: a multiple of 16
   int64_t out_height, out_width, out_channels;
   int64_t pad_top, pad_left;
-  int64_t tiles_down, tiles_across;  // ceil(out / 2)
+  int64_t tile;                      // 2 or 4
+  int64_t tiles_down, tiles_across;  // ceil(out / tile)
 };
 
 struct SimdKernels {
@@ -137,16 +139,16 @@ struct SimdKernels {
                               int64_t row_stride, int64_t channels, bool relu);
   int64_t pointwise_block;  // output channels per packed block of weights
   void (*max_pool_nhwc_row)(const MaxPoolNhwcRow& row);
-  // Winograd F(2x2, 3x3) transforms (winograd_f2x3_nhwc.h): tiles [tile_begin, tile_end) of X
-  // into v [16 positions, pos_stride floats apart][tiles][in_channels], and m [16][tiles]
-  // [channels] into output channels [channel_begin, channel_begin + channels) of Y with bias,
-  // residual z and Relu; channels a multiple of 16.
-  void (*winograd_f2x3_input)(const WinogradTiles& g, const float* x, int64_t tile_begin,
-                              int64_t tile_end, float* v, int64_t pos_stride);
-  void (*winograd_f2x3_output)(const WinogradTiles& g, const float* m, int64_t pos_stride,
-                               int64_t tile_begin, int64_t tile_end, int64_t channel_begin,
-                               int64_t channels, const float* bias, const float* z, float* y,
-                               bool relu);
+  // Winograd transforms (winograd_nhwc.h), [0] F(2x2, 3x3) and [1] F(4x4, 3x3), a = 4 or 6:
+  // tiles [tile_begin, tile_end) of X into v [a * a positions, pos_stride floats apart][tiles]
+  // [in_channels], and m [a * a][tiles][channels] into output channels [channel_begin,
+  // channel_begin + channels) of Y with bias, residual z and Relu; channels a multiple of 16.
+  void (*winograd_input[2])(const WinogradTiles& g, const float* x, int64_t tile_begin,
+                            int64_t tile_end, float* v, int64_t pos_stride);
+  void (*winograd_output[2])(const WinogradTiles& g, const float* m, int64_t pos_stride,
+                             int64_t tile_begin, int64_t tile_end, int64_t channel_begin,
+                             int64_t channels, const float* bias, const float* z, float* y,
+                             bool relu);
 };
 
 const SimdKernels& simd_kernels_avx512();

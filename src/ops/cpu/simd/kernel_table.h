@@ -8,7 +8,7 @@
 #include "ops/cpu/simd/max_pool_nhwc_row.h"
 #include "ops/cpu/simd/pointwise_conv_nhwc.h"
 #include "ops/cpu/simd/vector_math.h"
-#include "ops/cpu/simd/winograd_f2x3_nhwc.h"
+#include "ops/cpu/simd/winograd_nhwc.h"
 
 namespace infera::simd {
 
@@ -282,8 +282,10 @@ SimdKernels make_kernel_table(const char* isa) {
   t.pointwise_conv_nhwc = &pointwise_conv_nhwc<Vec>;
   t.pointwise_block = PointwiseTile<Vec>::kBlock;
   t.max_pool_nhwc_row = &max_pool_nhwc_row<Vec>;
-  t.winograd_f2x3_input = &winograd_f2x3_input<Vec>;
-  t.winograd_f2x3_output = &winograd_f2x3_output<Vec>;
+  t.winograd_input[0] = &winograd_input<Vec, 2>;
+  t.winograd_input[1] = &winograd_input<Vec, 4>;
+  t.winograd_output[0] = &winograd_output<Vec, 2>;
+  t.winograd_output[1] = &winograd_output<Vec, 4>;
   return t;
 }
 
