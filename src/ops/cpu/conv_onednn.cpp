@@ -741,9 +741,10 @@ void ConvOneDnnKernel::execute(const ConvPlan& p, RunContext& ctx, void* scratch
     float* y_data = y.data<float>();
     const int64_t pixels = y.numel() / cout, block = pointwise_block_, blocks = cout / block;
     // Every output element is computed the same way whatever a thread's range. Threads split
-    // the pixels while each gets a cache block of them; fewer pixels (late layers at batch 1)
-    // split the channels instead, so each thread streams half of W rather than all of it.
-    constexpr int64_t kPixelsPerThread = 96;  // the kernel's block of pixels
+    // the pixels while each gets 96 or more (16 of the kernel's 6-pixel tiles); fewer pixels
+    // (late layers at batch 1) split the channels instead, so each thread streams half of W
+    // rather than all of it.
+    constexpr int64_t kPixelsPerThread = 96;
     const int64_t cin = source.in_channels;
     if (pixels >= kPixelsPerThread * ctx.threads() || blocks < 2) {
       parallel_ranges(ctx.threads(), pixels, cin * cout, [&](int64_t p0, int64_t p1) {
